@@ -1,0 +1,1 @@
+"""Reference implementations of everything students write. Never shipped: releases only get stubs."""
