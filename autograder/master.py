@@ -68,6 +68,12 @@ class Master:
     def path(self) -> Path:
         return REPO_ROOT / self.assignment.source
 
+    @property
+    def questions_by_source(self) -> dict[str, Question]:
+        """A question cell's YAML text -> its Question (questions are parsed in cell order)."""
+        sources = [cell.source for cell in self.notebook.cells if role(cell) == "question"]
+        return dict(zip(sources, self.questions.values()))
+
 
 def role(cell) -> str:
     """setup | implement | question | given | markdown"""
@@ -129,7 +135,7 @@ def parse_question(cell, assignment: AssignmentConfig, settings: dict) -> Questi
             if check.random_inputs and case.seed is None and case.inputs is None:
                 raise MasterError(f"question {name}, test {raw['name']!r}, case {case.id!r}: give a seed or inputs")
         tests.append(TestSpec(assignment=assignment.id, question=name, name=raw["name"], check=raw["check"],
-                              points=round(points * weight / sum(weights), 6), hidden=bool(raw.get("hidden", False)),
+                              points=points * weight / sum(weights), hidden=bool(raw.get("hidden", False)),
                               description=raw.get("description", ""), cases=cases, settings=settings))
     if not any(not t.hidden for t in tests):
         raise MasterError(f"question {name} needs at least one public test, so students can check their work")

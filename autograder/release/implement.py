@@ -88,6 +88,8 @@ def _render_answer(lines, node: ast.Assign, name: str, style: str) -> list[str]:
     comments = lines[start - 1:node.lineno - 1]
     if style == "solution":
         return comments + lines[node.lineno - 1:node.end_lineno]
+    if style == "otter" and node.lineno == node.end_lineno:
+        return comments + [lines[node.lineno - 1] + "  # SOLUTION"]
     return comments + [ANSWER_STUB.format(name=name)]
 
 

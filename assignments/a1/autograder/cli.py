@@ -1,0 +1,216 @@
+"""`course`: release assignments, grade submissions (otter run, nbgrader), and run the demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .config import REPO_ROOT, CourseConfigError, load_course
+from .feedback import fmt
+
+console = Console(highlight=False)
+DEFAULT_OUT = REPO_ROOT / "grading-output"
+
+
+def _course(ctx):
+    return ctx.obj["course"]
+
+
+def _ids(course, assignments) -> list[str]:
+    known = [a.id for a in course.assignments]
+    for a in assignments:
+        course.assignment(a)  # raises with the known ids
+    return list(assignments) or known
+
+
+@click.group()
+@click.option("--course-file", type=click.Path(dir_okay=False), default=None, help="course.yml to use")
+@click.pass_context
+def main(ctx, course_file):
+    """The CNN course: releases, grading and feedback."""
+    try:
+        ctx.obj = {"course": load_course(course_file)}
+    except CourseConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("assignments", nargs=-1)
+@click.option("--check", is_flag=True, help="Only verify that assignments/ matches a fresh release (exit 1 if not).")
+@click.pass_context
+def release(ctx, assignments, check):
+    """Build releases from source/: assignments/<id>/, the otter autograder zip, the nbgrader course."""
+    from .release.pipelines import ReleaseError, build, stale_files
+
+    course = _course(ctx)
+    stale = []
+    for assignment_id in _ids(course, assignments):
+        try:
+            if check:
+                stale += stale_files(course, assignment_id)
+            else:
+                b = build(course, assignment_id)
+                console.print(f"[bold]{assignment_id}[/]: release {b.release_dir.relative_to(REPO_ROOT)}/, "
+                              f"otter autograder {b.otter_zip.relative_to(REPO_ROOT)}, "
+                              f"nbgrader course {b.nbgrader_root.relative_to(REPO_ROOT)}/")
+        except ReleaseError as exc:
+            raise click.ClickException(str(exc)) from None
+    if check:
+        if stale:
+            raise click.ClickException("assignments/ is stale; run `course release`. Differs: " + ", ".join(stale))
+        console.print("assignments/ is current.")
+
+
+def _ensure_built(course, assignment_id):
+    from .release.pipelines import BUILD_ROOT, build
+
+    zip_path = BUILD_ROOT / assignment_id / f"{assignment_id}-autograder.zip"
+    if not zip_path.is_file() or not (BUILD_ROOT / "nbgrader" / "gradebook.db").is_file():
+        console.print(f"building {assignment_id} first (no autograder zip or nbgrader course yet)")
+        build(course, assignment_id)
+    return zip_path
+
+
+def _engine(course, assignment_id, name):
+    from .grading.otter_engine import OtterRunEngine
+    from .master import load_master
+    from .release.pipelines import all_tests
+
+    master = load_master(course, assignment_id)
+    tests = all_tests(master)
+    if name == "otter":
+        return master, tests, OtterRunEngine(_ensure_built(course, assignment_id), tests,
+                                             course.grading.submission_timeout_s)
+    raise click.ClickException(f"unknown engine {name!r}")
+
+
+def _score_table(title, report, master) -> Table:
+    table = Table(title=title)
+    for column in ("submission", "score", "status", "failed tests (first message)"):
+        table.add_column(column, overflow="fold")
+    possible = master.assignment.points
+    for r in report.results:
+        failed = [t for t in r.tests if not t.passed]
+        detail = ", ".join(t.id for t in failed[:4]) + (f" (+{len(failed) - 4})" if len(failed) > 4 else "")
+        if failed:
+            detail += f"\n{failed[0].message[:160]}"
+        table.add_row(r.file, f"{fmt(r.score)}/{fmt(possible)}", r.status if r.status != "graded" else "ok", detail)
+    return table
+
+
+@main.command()
+@click.argument("assignment")
+@click.argument("submissions", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default grading-output/<assignment>).")
+@click.option("--engine", type=click.Choice(["otter"]), default="otter", show_default=True)
+@click.option("--force", is_flag=True, help="Grade again even submissions whose results are current.")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Submissions graded in parallel.")
+@click.pass_context
+def grade(ctx, assignment, submissions, out, engine, force, jobs):
+    """Grade a folder of submissions (.ipynb or otter export .zip): gradebook CSV and per-student feedback."""
+    from .grading.batch import grade_folder
+
+    course = _course(ctx)
+    master, tests, grader = _engine(course, assignment, engine)
+    out = out or DEFAULT_OUT / assignment
+    report = grade_folder(grader, submissions, out, master.assignment.questions, tests,
+                          title=master.assignment.title, force=force, jobs=jobs)
+    console.print(_score_table(f"{assignment} ({grader.name})", report, master))
+    console.print(f"graded {report.graded}, unchanged {report.reused}; gradebook {report.gradebook}; "
+                  f"feedback in {report.feedback_dir}/")
+
+
+@main.command()
+@click.argument("assignment")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write them (default build/<assignment>/samples).")
+@click.pass_context
+def samples(ctx, assignment, out):
+    """Write the bundled sample submissions (tests/samples/<assignment>) as notebooks."""
+    paths = write_samples(_course(ctx), assignment, out)
+    console.print(f"{len(paths)} sample submissions in {paths[0].parent}/")
+
+
+def write_samples(course, assignment_id, out=None) -> list[Path]:
+    from . import samples as sample_defs
+    from .master import load_master
+    from .release.pipelines import BUILD_ROOT, load_release
+
+    master = load_master(course, assignment_id)
+    _ensure_built(course, assignment_id)
+    release_nb = load_release(assignment_id, master.assignment.notebook)
+    out = Path(out or BUILD_ROOT / assignment_id / "samples")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for sample in sample_defs.load_samples(assignment_id):
+        path = out / f"{sample.name}.ipynb"
+        path.write_text(sample_defs.notebook(sample, master, release_nb), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@main.command(name="nbgrader")
+@click.argument("assignment")
+@click.argument("submissions", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.pass_context
+def nbgrader_command(ctx, assignment, submissions, out):
+    """Grade a folder with nbgrader (autograde, generate_feedback, export) in the generated nbgrader course."""
+    from .grading.nbgrader_runner import NbgraderGradingError, grade_with_nbgrader
+    from .release.pipelines import BUILD_ROOT
+
+    course = _course(ctx)
+    _ensure_built(course, assignment)
+    try:
+        report = grade_with_nbgrader(BUILD_ROOT / "nbgrader", assignment, course.assignment(assignment).notebook,
+                                     submissions, out or DEFAULT_OUT / assignment / "nbgrader")
+    except NbgraderGradingError as exc:
+        raise click.ClickException(str(exc)) from None
+    for student, score in sorted(report.scores.items()):
+        console.print(f"  {student}: {fmt(score)}/{fmt(report.max_score)}")
+    for student, why in sorted(report.rejected.items()):
+        console.print(f"  {student}: not graded: {why}")
+    console.print(f"grades {report.grades_csv}; feedback in {report.feedback_dir}/<student>/{assignment}/")
+
+
+@main.command()
+@click.option("--engine", type=click.Choice(["otter"]), default="otter", show_default=True)
+@click.option("-j", "--jobs", type=int, default=2, show_default=True)
+@click.pass_context
+def demo(ctx, engine, jobs):
+    """Release every assignment, grade the bundled sample submissions, and check each got the expected result."""
+    from . import samples as sample_defs
+    from .grading.batch import grade_folder
+    from .release.pipelines import build
+
+    course = _course(ctx)
+    deviations = []
+    for assignment in course.assignments:
+        b = build(course, assignment.id)
+        console.print(f"[bold]{assignment.id}[/]: released to {b.release_dir.relative_to(REPO_ROOT)}/")
+        folder = write_samples(course, assignment.id)[0].parent
+        master, tests, grader = _engine(course, assignment.id, engine)
+        out = DEFAULT_OUT / "demo" / assignment.id
+        report = grade_folder(grader, folder, out, assignment.questions, tests, title=assignment.title,
+                              force=True, jobs=jobs)
+        console.print(_score_table(f"{assignment.id}: sample submissions ({grader.name})", report, master))
+        by_name = {r.student: r for r in report.results}
+        for sample in sample_defs.load_samples(assignment.id):
+            result = by_name[sample.name]
+            got = {t.id: {"passed": t.passed, "message": t.message} for t in result.tests}
+            deviations += [f"{assignment.id}/{sample.name}: {p}" for p in sample_defs.problems(sample, got)]
+        console.print(f"gradebook {report.gradebook.relative_to(REPO_ROOT)}; "
+                      f"feedback {report.feedback_dir.relative_to(REPO_ROOT)}/<sample>.html")
+    if deviations:
+        console.print("[red]samples that did not get their expected result:[/]\n  " + "\n  ".join(deviations))
+        sys.exit(1)
+    console.print("every sample submission got its expected result.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""course.yml: the course, its assignments and grading settings, validated with pydantic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, field_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_COURSE_FILE = REPO_ROOT / "course.yml"
+
+
+class CourseConfigError(ValueError):
+    """course.yml is missing, unreadable or invalid; the message names the offending key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CourseInfo(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str
+
+
+class GradingSettings(_Strict):
+    rtol: PositiveFloat = 1e-6
+    atol: float = Field(default=1e-9, ge=0)
+    fd_step: PositiveFloat = 1e-5
+    fd_tolerance: PositiveFloat = 1e-6
+    test_timeout_s: PositiveFloat = 20
+    submission_timeout_s: PositiveFloat = 600
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+    def for_tests(self) -> dict:
+        """The settings a test needs at grading time (embedded in generated tests; course.yml is not shipped)."""
+        return self.model_dump()
+
+
+class AssignmentConfig(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    title: str
+    notebook: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.ipynb$")
+    source: str
+    questions: dict[str, PositiveFloat]
+
+    @field_validator("questions")
+    @classmethod
+    def _question_names(cls, questions: dict[str, float]) -> dict[str, float]:
+        for name in questions:
+            if not name.isidentifier():
+                raise ValueError(f"question name {name!r} must be a Python identifier")
+        if not questions:
+            raise ValueError("an assignment needs at least one question")
+        return questions
+
+    @property
+    def points(self) -> float:
+        return float(sum(self.questions.values()))
+
+
+class Course(_Strict):
+    course: CourseInfo
+    grading: GradingSettings = GradingSettings()
+    assignments: list[AssignmentConfig]
+
+    @field_validator("assignments")
+    @classmethod
+    def _unique_ids(cls, assignments: list[AssignmentConfig]) -> list[AssignmentConfig]:
+        ids = [a.id for a in assignments]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"assignment ids must be unique; repeated: {', '.join(duplicates)}")
+        return assignments
+
+    def assignment(self, assignment_id: str) -> AssignmentConfig:
+        for a in self.assignments:
+            if a.id == assignment_id:
+                return a
+        known = ", ".join(a.id for a in self.assignments)
+        raise CourseConfigError(f"unknown assignment {assignment_id!r}; course.yml defines: {known}")
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = [f"{path}: invalid course configuration"]
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"  {where}: unknown key")
+        else:
+            lines.append(f"  {where}: {item['msg']} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+def load_course(path: str | Path | None = None) -> Course:
+    """Read and validate course.yml; raise CourseConfigError naming the bad key or value."""
+    path = Path(path) if path else DEFAULT_COURSE_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CourseConfigError(f"{path}: course file not found") from None
+    except yaml.YAMLError as exc:
+        raise CourseConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise CourseConfigError(f"{path}: expected a mapping at the top level")
+    try:
+        return Course.model_validate(data)
+    except ValidationError as exc:
+        raise CourseConfigError(_describe(exc, path)) from None

@@ -1,0 +1,49 @@
+"""The likely mistakes the checks can recognise, each with the advice a student can act on."""
+
+MISTAKES = {
+    # activators
+    "relu_not_applied": "ReLU not applied: the input came back unchanged. Return max(0, x) elementwise (np.maximum).",
+    "relu_abs": "ReLU computed as |x|: negative inputs must become 0, not positive.",
+    "relu_min": "ReLU computed with min instead of max: return max(0, x).",
+    "derivative_instead_of_value": "returned the derivative (0/1) instead of the value max(0, x).",
+    "relu_derivative_at_zero": "derivative is 1 where the output is 0; it must be 1 only where output > 0.",
+    "value_instead_of_derivative": "returned the value instead of the derivative.",
+    "identity_derivative": "returned ones: that is the identity's derivative, not ReLU's (1 where output > 0, else 0).",
+    "modified_input": "changed its argument in place; compute a new array and leave the input untouched.",
+    # filters
+    "width_height_swapped": ("width and height swapped: arrays are (depth/channels, height, width); heights go with "
+                             "rows (axis 1), widths with columns (axis 2)."),
+    "filter_axes": "weights have the right sizes in the wrong order: the shape must be (depth, height, width).",
+    "weights_not_random": "all weights are equal: initialise them with small random values (e.g. uniform in [-1e-4, 1e-4]).",
+    "weights_too_large": "weights are not small: initialise them with small random values (e.g. uniform in [-1e-4, 1e-4]).",
+    "update_sign": "update sign wrong: gradient descent subtracts learning_rate * gradient.",
+    "learning_rate_ignored": "learning rate ignored: the step is learning_rate * gradient, not the gradient itself.",
+    "weights_not_updated": "weights were not changed by update().",
+    "bias_not_updated": "bias was not changed by update(): it takes a step with bias_grad too.",
+    # output size
+    "float_size": "the size is a float: use integer division // so that it can be used as an array dimension.",
+    "true_division": "used / instead of //: the number of positions is floor((W - F + 2P) / S) + 1.",
+    "rounded_up": "rounded up: the number of positions is floor((W - F + 2P) / S) + 1, rounded down.",
+    "padding_once": "padding counted once: zero padding adds P zeros on BOTH sides, so it is W - F + 2P.",
+    "stride_ignored": ("stride ignored: your result matches stride 1. Move the window by `stride` positions: output "
+                       "row i covers input rows i*stride ... i*stride + filter_height - 1."),
+    "padding_ignored": ("padding ignored: your result matches zero_padding = 0. Surround the input with zero_padding "
+                        "rings of zeros (np.pad) before sliding the filters."),
+    # conv forward
+    "kernel_flipped": ("kernel flipped: your output is a true convolution (the filter rotated by 180 degrees). A conv "
+                       "layer computes a cross-correlation: multiply each window by the filter as it is."),
+    "bias_missing": "bias missing: your output matches the result without biases. Add each filter's bias to its feature map.",
+    "activator_not_applied": "activator not applied: your output is the weighted input; pass it through the activator.",
+    "integer_output": ("integer output: the array holding the result has an integer dtype, so values were truncated. "
+                       "Create it as float (np.zeros(shape) is float64)."),
+    "float32_output": "float32 output: compute in float64 (numpy's default) to match the reference.",
+    # numeric answers
+    "shape_order": "the right numbers in the wrong order: give (filters, height, width).",
+    "parameters_without_bias": "biases forgotten: every filter has one bias besides its weights.",
+    "parameters_without_channels": "channels forgotten: each filter has F x F weights per input channel.",
+}
+
+
+def advice(mistake: str | None) -> str:
+    """' Likely mistake: <advice>' or ''."""
+    return f" Likely mistake: {MISTAKES[mistake]}" if mistake else ""

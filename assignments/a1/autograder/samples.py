@@ -1,0 +1,135 @@
+"""Bundled sample submissions (tests/samples/<assignment>/samples.yml) and the outcomes they must get.
+
+A sample is the reference solution, the untouched release, or a student-style .py file of implement-cell
+sections with planted bugs (exact text substitutions, each of which must match once).
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from .config import REPO_ROOT
+from .master import Master, role
+from .mistakes import MISTAKES
+from .release.implement import render
+
+SAMPLES_DIR = REPO_ROOT / "tests" / "samples"
+SECTION_MARK = "# %% "
+
+
+class SampleError(ValueError):
+    """A sample definition is inconsistent (a substitution no longer matches, an unknown section)."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    origin: str                       # solution | release | <file>.py | raw
+    replace: tuple[tuple[str, str], ...] = ()
+    raw: str | None = None
+    expect: object = None             # 'full' | 'zero' | {'lose': {pattern: mistake}, 'keep': [pattern]}
+    directory: Path = field(default=SAMPLES_DIR)
+
+
+def load_samples(assignment_id: str) -> list[Sample]:
+    directory = SAMPLES_DIR / assignment_id
+    data = yaml.safe_load((directory / "samples.yml").read_text(encoding="utf-8"))
+    samples = []
+    for item in data["samples"]:
+        origin = "raw" if "raw" in item else item["from"]
+        samples.append(Sample(name=item["name"], origin=origin, raw=item.get("raw"), expect=item["expect"],
+                              replace=tuple(tuple(pair) for pair in item.get("replace", [])), directory=directory))
+    return samples
+
+
+def sections(sample: Sample, master: Master) -> dict[str, str]:
+    """implement-cell id -> code the sample puts in that cell."""
+    if sample.origin in ("solution", "release"):
+        style = "solution" if sample.origin == "solution" else "stub"
+        return {impl.cell_id: render(impl, style) for impl in master.implements}
+    text = (sample.directory / sample.origin).read_text(encoding="utf-8")
+    for old, new in sample.replace:
+        if text.count(old) != 1:
+            raise SampleError(f"sample {sample.name}: {old!r} occurs {text.count(old)} times in {sample.origin}")
+        text = text.replace(old, new)
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith(SECTION_MARK):
+            current = line[len(SECTION_MARK):].strip()
+            found[current] = []
+        elif current is not None:
+            found[current].append(line)
+    known = {impl.cell_id for impl in master.implements}
+    if set(found) != known:
+        raise SampleError(f"sample {sample.name}: sections {sorted(found)} do not match implement cells {sorted(known)}")
+    return {cell_id: "\n".join(lines).strip() + "\n" for cell_id, lines in found.items()}
+
+
+def namespace(sample: Sample, master: Master) -> dict:
+    """Execute the sample's cells like a notebook would (a failing cell does not stop the next)."""
+    env: dict = {"__name__": "__main__"}
+    code = sections(sample, master)
+    for cell in master.notebook.cells:
+        kind = role(cell)
+        source = cell.source if kind in ("setup", "given") else None
+        if kind == "implement":
+            from .master import parse_implement
+
+            source = code[parse_implement(cell).cell_id]
+        if source is None:
+            continue
+        try:
+            exec(compile(source, f"<cell {kind}>", "exec"), env)
+        except Exception:  # a broken cell: its names stay undefined, like in a notebook
+            pass
+    return env
+
+
+def notebook(sample: Sample, master: Master, release: nbformat.NotebookNode) -> str:
+    """The sample as notebook text: the release with each implement cell replaced by the sample's code."""
+    if sample.origin == "raw":
+        return sample.raw
+    code = sections(sample, master)
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        cell_id = cell.metadata.get("course", {}).get("implement")
+        if cell_id:
+            cell.source = code[cell_id]
+    return nbformat.writes(nb)
+
+
+def _matching(pattern: str, test_ids) -> list[str]:
+    matched = [t for t in test_ids if fnmatch.fnmatchcase(t, pattern)]
+    if not matched:
+        raise SampleError(f"pattern {pattern!r} matches no test")
+    return matched
+
+
+def problems(sample: Sample, results: dict[str, dict]) -> list[str]:
+    """What is wrong with a sample's results (test id -> {'passed', 'message'}); [] when as expected.
+
+    A mistake counts as named when its advice appears in the message, whichever engine wrote the message.
+    """
+    found = []
+    if sample.expect == "full":
+        found += [f"{t} failed: {r['message']}" for t, r in results.items() if not r["passed"]]
+    elif sample.expect == "zero":
+        found += [f"{t} passed" for t, r in results.items() if r["passed"]]
+    else:
+        for pattern, mistake in sample.expect.get("lose", {}).items():
+            for t in _matching(pattern, results):
+                if results[t]["passed"]:
+                    found.append(f"{t} passed, expected it to fail")
+                elif mistake and MISTAKES[mistake] not in results[t]["message"]:
+                    found.append(f"{t} failed without naming {mistake!r}: {results[t]['message']}")
+        for pattern in sample.expect.get("keep", []):
+            found += [f"{t} failed: {results[t]['message']}" for t in _matching(pattern, results)
+                      if not results[t]["passed"]]
+    return found

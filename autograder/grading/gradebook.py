@@ -1,0 +1,52 @@
+"""The class's results: otter's final_grades.csv layout with one column per test added, and feedback files."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ..cases import TestSpec
+from ..feedback import fmt as fmt_short
+from ..feedback import render_html, render_text
+from .results import SubmissionResult, write_atomic
+
+POINTS_ROW = "points-per-question"  # otter's label for the first row
+
+
+def fmt(points: float) -> str:
+    """Points in a gradebook: exact enough to add up (1/3 -> 0.3333), without float noise."""
+    return f"{points:.4f}".rstrip("0").rstrip(".")
+
+
+def gradebook_csv(questions: dict[str, float], tests: list[TestSpec], results: list[SubmissionResult]) -> str:
+    """file, <questions sorted>, total_points_earned, percent_correct, grading_status, <question.test ...>."""
+    question_names = sorted(questions)
+    test_ids = [t.id for t in tests]
+    possible = round(sum(questions.values()), 6)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", *question_names, "total_points_earned", "percent_correct", "grading_status", *test_ids])
+    writer.writerow([POINTS_ROW, *(fmt(questions[q]) for q in question_names), fmt(possible), 1, "--",
+                     *(fmt(t.points) for t in tests)])
+    for result in sorted(results, key=lambda r: r.student):
+        by_question = {q: 0.0 for q in question_names}
+        by_test = {t.id: t.score for t in result.tests}
+        for t in result.tests:
+            by_question[t.question] = by_question.get(t.question, 0.0) + t.score
+        status = "Completed" if result.status == "graded" else f"{result.status}: {result.message}"
+        writer.writerow([result.file, *(fmt(by_question[q]) for q in question_names), fmt(result.score),
+                         round(result.score / possible, 4) if possible else 0, status,
+                         *(fmt(by_test.get(t, 0.0)) for t in test_ids)])
+    return out.getvalue()
+
+
+def write_feedback(folder: Path, result: SubmissionResult, title: str) -> tuple[Path, Path]:
+    """feedback/<student>.html and .txt: scores, messages, likely mistakes; never test source or hidden inputs."""
+    note = "" if result.status == "graded" else f"Grading could not finish: {result.message}"
+    heading = (f"{title}: {result.student}, {fmt_short(result.score)} / "
+               f"{fmt_short(sum(t.points for t in result.tests))} points")
+    html_path, text_path = folder / f"{result.student}.html", folder / f"{result.student}.txt"
+    write_atomic(html_path, render_html(result.tests, heading, note))
+    write_atomic(text_path, render_text(result.tests, heading, note) + "\n")
+    return html_path, text_path

@@ -1,0 +1,105 @@
+"""Grading a folder with nbgrader (autograde, generate_feedback, export), guarded against nbgrader's silent zeros.
+
+nbgrader scores a check cell 0 when it raises, so a grading kernel that cannot import the course library gives
+every student 0 while `autograde` exits 0. We check the import first, and afterwards look for import errors in
+every check cell: either stops the run with a message instead of a gradebook of zeros.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .submissions import SubmissionError, discover, notebook_text, read_notebook
+
+IMPORT_FAILURES = ("ModuleNotFoundError", "ImportError")
+
+
+class NbgraderGradingError(RuntimeError):
+    """nbgrader could not grade the class correctly; the message says what to fix."""
+
+
+@dataclass
+class NbgraderReport:
+    scores: dict[str, float]          # student -> score
+    max_score: float
+    rejected: dict[str, str]          # student -> why the submission was not graded
+    grades_csv: Path
+    feedback_dir: Path
+
+
+def _nbgrader(args: list[str], root: Path) -> str:
+    from ..release.pipelines import tool_environment
+
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True,
+                          env=tool_environment())
+    if done.returncode != 0:
+        raise NbgraderGradingError(f"nbgrader {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done.stdout + done.stderr
+
+
+def preflight() -> None:
+    """The grading kernel must import the course library and otter, or every check cell would score 0."""
+    from ..release.pipelines import tool_environment
+
+    done = subprocess.run([sys.executable, "-c", "import autograder.notebook, otter"], capture_output=True,
+                          text=True, env=tool_environment())
+    if done.returncode != 0:
+        raise NbgraderGradingError("the grading kernel cannot import the course library (autograder) or otter; "
+                                   "install the course (pip install -e .) in the kernel's environment:\n"
+                                   + done.stderr.strip().splitlines()[-1])
+
+
+def import_failures(notebook: nbformat.NotebookNode) -> list[str]:
+    """Check cells whose output is an import error: signs of a broken grading environment, not a student bug."""
+    found = []
+    for cell in notebook.cells:
+        if not cell.metadata.get("nbgrader", {}).get("grade"):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") in IMPORT_FAILURES:
+                found.append(f"{cell.metadata['nbgrader']['grade_id']}: {output['ename']}: {output.get('evalue')}")
+    return found
+
+
+def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: Path, out_dir: Path) -> NbgraderReport:
+    """Copy submissions into nbgrader's submitted/ folder, autograde, check for silent zeros, feedback, export."""
+    preflight()
+    rejected = {}
+    submissions = discover(folder)
+    for submission in submissions:
+        target = root / "submitted" / submission.student / assignment_id
+        if target.exists():
+            shutil.rmtree(target)
+        try:
+            read_notebook(submission.path)
+        except SubmissionError as exc:
+            rejected[submission.student] = str(exc)
+            continue
+        target.mkdir(parents=True)
+        (target / notebook).write_text(notebook_text(submission.path), encoding="utf-8")
+    _nbgrader(["autograde", assignment_id, "--force"], root)
+    broken = []
+    for path in sorted((root / "autograded").glob(f"*/{assignment_id}/{notebook}")):
+        broken += [f"{path.parent.parent.name}: {f}" for f in import_failures(nbformat.read(path, as_version=4))]
+    if broken:
+        raise NbgraderGradingError("check cells failed to import the grading code, so their zeros are not the "
+                                   "students' (fix the kernel's environment and grade again):\n  " + "\n  ".join(broken))
+    _nbgrader(["generate_feedback", assignment_id, "--force"], root)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    grades_csv = out_dir / "nbgrader_grades.csv"
+    _nbgrader(["export", "--to", str(grades_csv)], root)
+    scores, max_score = {}, 0.0
+    with grades_csv.open() as f:
+        for row in csv.DictReader(f):
+            if row["assignment"] == assignment_id and row["student_id"] in {s.student for s in submissions}:
+                scores[row["student_id"]] = float(row["score"])
+                max_score = float(row["max_score"])
+    return NbgraderReport(scores=scores, max_score=max_score, rejected=rejected, grades_csv=grades_csv,
+                          feedback_dir=root / "feedback")
