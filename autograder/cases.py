@@ -70,6 +70,8 @@ class CaseSpec:
 class TestSpec:
     """One graded test: a check run on some cases, worth some points, public or hidden."""
 
+    __test__ = False  # not a pytest test class
+
     assignment: str
     question: str
     name: str

@@ -27,7 +27,22 @@ def _ids(course, assignments) -> list[str]:
     return list(assignments) or known
 
 
-@click.group()
+class CourseGroup(click.Group):
+    """Known failures (bad configuration, a broken master, a failed tool) end in one clear line, not a traceback."""
+
+    def invoke(self, ctx):
+        from .grading.submissions import SubmissionError
+        from .master import MasterError
+        from .release.pipelines import ReleaseError
+        from .samples import SampleError
+
+        try:
+            return super().invoke(ctx)
+        except (CourseConfigError, MasterError, ReleaseError, SampleError, SubmissionError, FileNotFoundError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=CourseGroup)
 @click.option("--course-file", type=click.Path(dir_okay=False), default=None, help="course.yml to use")
 @click.pass_context
 def main(ctx, course_file):
@@ -44,21 +59,18 @@ def main(ctx, course_file):
 @click.pass_context
 def release(ctx, assignments, check):
     """Build releases from source/: assignments/<id>/, the otter autograder zip, the nbgrader course."""
-    from .release.pipelines import ReleaseError, build, stale_files
+    from .release.pipelines import build, stale_files
 
     course = _course(ctx)
     stale = []
     for assignment_id in _ids(course, assignments):
-        try:
-            if check:
-                stale += stale_files(course, assignment_id)
-            else:
-                b = build(course, assignment_id)
-                console.print(f"[bold]{assignment_id}[/]: release {b.release_dir.relative_to(REPO_ROOT)}/, "
-                              f"otter autograder {b.otter_zip.relative_to(REPO_ROOT)}, "
-                              f"nbgrader course {b.nbgrader_root.relative_to(REPO_ROOT)}/")
-        except ReleaseError as exc:
-            raise click.ClickException(str(exc)) from None
+        if check:
+            stale += stale_files(course, assignment_id)
+        else:
+            b = build(course, assignment_id)
+            console.print(f"[bold]{assignment_id}[/]: release {b.release_dir.relative_to(REPO_ROOT)}/, "
+                          f"otter autograder {b.otter_zip.relative_to(REPO_ROOT)}, "
+                          f"nbgrader course {b.nbgrader_root.relative_to(REPO_ROOT)}/")
     if check:
         if stale:
             raise click.ClickException("assignments/ is stale; run `course release`. Differs: " + ", ".join(stale))
@@ -182,6 +194,8 @@ def nbgrader_command(ctx, assignment, submissions, out):
         console.print(f"  {student}: {fmt(score)}/{fmt(report.max_score)}")
     for student, why in sorted(report.rejected.items()):
         console.print(f"  {student}: not graded: {why}")
+    for student, cells in sorted(report.flagged.items()):
+        console.print(f"  {student}: check cells could not import the grading code, review by hand: {cells[0]}")
     console.print(f"grades {report.grades_csv}; feedback in {report.feedback_dir}/<student>/{assignment}/")
 
 

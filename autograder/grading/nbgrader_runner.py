@@ -2,7 +2,8 @@
 
 nbgrader scores a check cell 0 when it raises, so a grading kernel that cannot import the course library gives
 every student 0 while `autograde` exits 0. We check the import first, and afterwards look for import errors in
-every check cell: either stops the run with a message instead of a gradebook of zeros.
+every check cell: when every submission shows them the environment is broken and the run stops with a message;
+when only some do (a student's code can break imports in its own kernel), those students are flagged for review.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class NbgraderReport:
     scores: dict[str, float]          # student -> score
     max_score: float
     rejected: dict[str, str]          # student -> why the submission was not graded
+    flagged: dict[str, list[str]]     # student -> check cells that could not import the grading code
     grades_csv: Path
     feedback_dir: Path
 
@@ -85,12 +87,18 @@ def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: P
         target.mkdir(parents=True)
         (target / notebook).write_text(notebook_text(submission.path), encoding="utf-8")
     _nbgrader(["autograde", assignment_id, "--force"], root)
-    broken = []
-    for path in sorted((root / "autograded").glob(f"*/{assignment_id}/{notebook}")):
-        broken += [f"{path.parent.parent.name}: {f}" for f in import_failures(nbformat.read(path, as_version=4))]
-    if broken:
-        raise NbgraderGradingError("check cells failed to import the grading code, so their zeros are not the "
-                                   "students' (fix the kernel's environment and grade again):\n  " + "\n  ".join(broken))
+    graded = {s.student for s in submissions} - set(rejected)
+    flagged = {}
+    for student in sorted(graded):
+        path = root / "autograded" / student / assignment_id / notebook
+        failures = import_failures(nbformat.read(path, as_version=4)) if path.is_file() else ["not autograded"]
+        if failures:
+            flagged[student] = failures
+    if graded and set(flagged) == graded:
+        detail = "\n  ".join(f"{s}: {f[0]}" for s, f in flagged.items())
+        raise NbgraderGradingError("every submission's check cells failed to import the grading code, so their "
+                                   "zeros are not the students' (fix the kernel's environment and grade again):\n  "
+                                   + detail)
     _nbgrader(["generate_feedback", assignment_id, "--force"], root)
     out_dir.mkdir(parents=True, exist_ok=True)
     grades_csv = out_dir / "nbgrader_grades.csv"
@@ -101,5 +109,5 @@ def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: P
             if row["assignment"] == assignment_id and row["student_id"] in {s.student for s in submissions}:
                 scores[row["student_id"]] = float(row["score"])
                 max_score = float(row["max_score"])
-    return NbgraderReport(scores=scores, max_score=max_score, rejected=rejected, grades_csv=grades_csv,
-                          feedback_dir=root / "feedback")
+    return NbgraderReport(scores=scores, max_score=max_score, rejected=rejected, flagged=flagged,
+                          grades_csv=grades_csv, feedback_dir=root / "feedback")

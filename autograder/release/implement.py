@@ -2,7 +2,6 @@
 
 - solution: the reference code as it is (grading bundles, the filled sample notebook);
 - nbgrader: each body wrapped in ### BEGIN SOLUTION / ### END SOLUTION (nbgrader replaces it with its stub);
-- otter:    each body wrapped in # BEGIN SOLUTION / # END SOLUTION;
 - stub:     bodies replaced by `raise NotImplementedError`; answers become `name = None`.
 
 Signatures and docstrings are kept in every style, so students see shapes and contracts.
@@ -16,7 +15,7 @@ from functools import lru_cache
 from ..config import REPO_ROOT
 from ..master import Implement, MasterError
 
-STYLES = ("solution", "nbgrader", "otter", "stub")
+STYLES = ("solution", "nbgrader", "stub")
 CARRIED_NOTE = "# From an earlier assignment: paste your implementation here."
 ANSWER_STUB = "{name} = None  # replace None with your answer"
 
@@ -60,8 +59,7 @@ def _render_function(lines: list[str], node: ast.FunctionDef, style: str, carrie
         return head + body
     if style == "stub":
         return head + note + [f"{indent}raise NotImplementedError()"]
-    marker = "###" if style == "nbgrader" else "#"
-    return head + note + [f"{indent}{marker} BEGIN SOLUTION"] + body + [f"{indent}{marker} END SOLUTION"]
+    return head + note + [f"{indent}### BEGIN SOLUTION"] + body + [f"{indent}### END SOLUTION"]
 
 
 def _render_class(lines, node: ast.ClassDef, style: str, members, carried) -> list[str]:
@@ -88,8 +86,6 @@ def _render_answer(lines, node: ast.Assign, name: str, style: str) -> list[str]:
     comments = lines[start - 1:node.lineno - 1]
     if style == "solution":
         return comments + lines[node.lineno - 1:node.end_lineno]
-    if style == "otter" and node.lineno == node.end_lineno:
-        return comments + [lines[node.lineno - 1] + "  # SOLUTION"]
     return comments + [ANSWER_STUB.format(name=name)]
 
 

@@ -22,6 +22,7 @@ import nbformat
 from ..cases import TestSpec
 from ..checks import get_check
 from ..config import REPO_ROOT, Course
+from ..leaks import scan
 from ..master import Master, Question, load_master
 from ..runner import References
 from . import preprocessors as pp
@@ -29,6 +30,9 @@ from . import preprocessors as pp
 BUILD_ROOT = REPO_ROOT / "build"
 RELEASE_ROOT = REPO_ROOT / "assignments"
 LIBRARY = REPO_ROOT / "autograder"
+# What notebooks import at run time (numpy, plus torch for hidden references); the release tooling stays home.
+RUNTIME_MODULES = ("__init__", "cases", "checks", "drivers", "feedback", "mistakes", "notebook", "numerics",
+                   "references", "runner", "student")
 GRADING_REQUIREMENTS = "numpy>=1.26\ntorch==2.13.0\n"
 
 NBGRADER_CONFIG = """\
@@ -87,7 +91,9 @@ def run_pipeline(master: Master, questions: dict[str, Question], steps) -> nbfor
 
 
 def otter_master(master: Master, questions) -> nbformat.NotebookNode:
-    return run_pipeline(master, questions, [pp.MarkRoles(), pp.ExpandImplementCells("otter"),
+    # stubs, not solutions: otter strips solution markers only inside question blocks, so anything else would
+    # reach its student folder; the autograder zip needs the tests, never the solutions
+    return run_pipeline(master, questions, [pp.MarkRoles(), pp.ExpandImplementCells("stub"),
                                             pp.RenderOtterQuestions(), pp.AddOtterConfig(), pp.StableCellIds()])
 
 
@@ -101,8 +107,10 @@ def nbgrader_source(master: Master, questions) -> nbformat.NotebookNode:
 
 
 def copy_library(destination: Path) -> None:
-    """The autograder package, as otter's `files:` and nbgrader's release ship it (never solutions/)."""
-    shutil.copytree(LIBRARY, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    """The runtime part of the autograder package, as otter's `files:` and nbgrader's release ship it."""
+    destination.mkdir(parents=True)
+    for name in RUNTIME_MODULES:
+        shutil.copyfile(LIBRARY / f"{name}.py", destination / f"{name}.py")
 
 
 def tool_environment() -> dict:
@@ -178,6 +186,11 @@ def build(course: Course, assignment_id: str, release_root: Path = RELEASE_ROOT,
     otter_zip, public_tests = build_otter(master, questions, build_dir)
     nbgrader_root = build_root / "nbgrader"
     release = build_nbgrader(course, master, questions, public_tests, nbgrader_root, release_root)
+    leaked = scan([release, build_dir / "otter" / "dist" / "student"], master)
+    if leaked:
+        shutil.rmtree(release)
+        raise ReleaseError("the release would show students what they must not see; removed it:\n  "
+                           + "\n  ".join(leaked))
     return Build(assignment_id, master.assignment.notebook, release, otter_zip, nbgrader_root)
 
 

@@ -392,6 +392,9 @@ class AnswerCheck(Check):
         name, value = params["name"], outputs.get("value")
         if value is None or value is Ellipsis:
             return Verdict.fail(f"{name} is not implemented yet: it is still {value!r}; assign your answer to it.")
+        if not isinstance(value, (int, np.integer, tuple, list, np.ndarray)) or isinstance(value, bool):
+            wanted = "a tuple of three ints (filters, height, width)" if params["quantity"] == "output_shape" else "an int"
+            return Verdict.fail(f"{name} should be {wanted}, got {value!r} ({type(value).__name__}).")
         returned = as_array(value, name)
         if params["quantity"] == "output_shape":
             if returned.kind not in ("list", "array") or returned.array.shape != (3,):

@@ -21,7 +21,7 @@ _HTML = _ENV.from_string("""\
 <td><code>{{ r.id }}</code><br><small>{{ r.description }}</small></td>
 <td>{{ "hidden" if r.hidden else "public" }}</td>
 <td>{{ fmt(r.score) }} / {{ fmt(r.points) }}</td>
-<td style="text-align:left">{% if r.passed %}&#9989; passed{% else %}&#10060; {{ r.message }}{% endif %}</td>
+<td style="text-align:left">{% if r.passed %}&#9989; passed{% else %}&#10060; {{ "" if note else r.message }}{% endif %}</td>
 </tr>
 {% endfor %}
 </tbody>
@@ -43,13 +43,14 @@ def totals(results: Iterable[TestResult]) -> tuple[float, float]:
 
 
 def render_text(results: list[TestResult], title: str = "", note: str = "") -> str:
+    """Plain-text feedback; when `note` explains a whole-submission failure, per-test messages are not repeated."""
     score, possible = totals(results)
     lines = [title] if title else []
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
         lines.append(f"  [{mark}] {r.id} ({'hidden' if r.hidden else 'public'}, {fmt(r.score)}/{fmt(r.points)}): "
                      f"{r.description}")
-        if not r.passed:
+        if not r.passed and not note:
             lines.append(f"         {r.message}")
     lines.append(f"  total: {fmt(score)} / {fmt(possible)}")
     if note:

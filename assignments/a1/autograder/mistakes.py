@@ -25,10 +25,10 @@ MISTAKES = {
     "true_division": "used / instead of //: the number of positions is floor((W - F + 2P) / S) + 1.",
     "rounded_up": "rounded up: the number of positions is floor((W - F + 2P) / S) + 1, rounded down.",
     "padding_once": "padding counted once: zero padding adds P zeros on BOTH sides, so it is W - F + 2P.",
-    "stride_ignored": ("stride ignored: your result matches stride 1. Move the window by `stride` positions: output "
-                       "row i covers input rows i*stride ... i*stride + filter_height - 1."),
-    "padding_ignored": ("padding ignored: your result matches zero_padding = 0. Surround the input with zero_padding "
-                        "rings of zeros (np.pad) before sliding the filters."),
+    "stride_ignored": ("stride ignored: your code behaves as if the stride were 1. Move the window by `stride` "
+                       "positions: output row i covers input rows i*stride ... i*stride + filter_height - 1."),
+    "padding_ignored": ("padding ignored: your code behaves as if zero_padding were 0. Surround the input with "
+                        "zero_padding rings of zeros (np.pad) before sliding the filters."),
     # conv forward
     "kernel_flipped": ("kernel flipped: your output is a true convolution (the filter rotated by 180 degrees). A conv "
                        "layer computes a cross-correlation: multiply each window by the filter as it is."),
@@ -44,6 +44,16 @@ MISTAKES = {
 }
 
 
+LIKELY = " Likely mistake: "
+
+
 def advice(mistake: str | None) -> str:
     """' Likely mistake: <advice>' or ''."""
-    return f" Likely mistake: {MISTAKES[mistake]}" if mistake else ""
+    return f"{LIKELY}{MISTAKES[mistake]}" if mistake else ""
+
+
+def named_in(message: str) -> str | None:
+    """The short name of the likely mistake a message gives ('kernel flipped'), or None."""
+    if LIKELY not in message:
+        return None
+    return message.split(LIKELY, 1)[1].split(":", 1)[0].strip()

@@ -1,8 +1,8 @@
 """What notebook test cells call: the only code generated tests contain is a call into this module.
 
 - otter test files:  run_otter_test(env, spec)   raises AssertionError with a student-facing message
-- the release:       check("question")           public tests through otter's grader.check; returns points
-- nbgrader (hidden): grade("question", specs)    every test of the question; returns points (partial credit)
+- the release:       check(question)             public tests through otter's grader.check; returns points
+- nbgrader (hidden): grade(question, specs)      every test of the question; returns points (partial credit)
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Points(float):
 
 
 class PublicChecks:
-    """check("question"): run a question's public tests with otter and return the points they are worth.
+    """check(question): run a question's public tests with otter and return the points they are worth.
 
     All public tests passing returns the question's full points (nbgrader's Validate then passes the cell);
     hidden tests run only when the notebook is graded.

@@ -1,0 +1,109 @@
+"""The checks, in-process (what otter and nbgrader run): the reference earns full marks, the stub zero with
+"not implemented" everywhere, and every planted bug loses exactly the tests it should, naming the mistake."""
+
+import numpy as np
+import pytest
+
+from autograder import samples as sample_defs
+from autograder.cases import CaseSpec, TestSpec
+from autograder.runner import run_test
+
+from .conftest import ASSIGNMENTS, library_results
+
+SAMPLES = [(a, s) for a in ASSIGNMENTS for s in sample_defs.load_samples(a) if s.origin != "raw"]
+
+
+@pytest.mark.parametrize("assignment, sample", SAMPLES, ids=[f"{a}-{s.name}" for a, s in SAMPLES])
+def test_sample_gets_its_expected_result(masters, assignment, sample):
+    results = library_results(masters[assignment], sample_defs.namespace(sample, masters[assignment]))
+    assert sample_defs.problems(sample, results) == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_stub_says_not_implemented_everywhere(masters, assignment):
+    release = next(s for s in sample_defs.load_samples(assignment) if s.origin == "release")
+    results = library_results(masters[assignment], sample_defs.namespace(release, masters[assignment]))
+    assert all(r["score"] == 0 for r in results.values())
+    assert [t for t, r in results.items() if "not implemented" not in r["message"]] == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_test_can_be_failed_by_a_planted_bug(masters, assignment):
+    """A check that no planted bug fails is a defect: each test is lost by at least one bug sample."""
+    lost = set()
+    for sample in sample_defs.load_samples(assignment):
+        if sample.origin in ("solution", "release", "raw") or sample.expect == "full":
+            continue
+        results = library_results(masters[assignment], sample_defs.namespace(sample, masters[assignment]))
+        lost |= {t for t, r in results.items() if not r["passed"]}
+    every = {t.id for q in masters[assignment].questions.values() for t in q.tests}
+    assert every - lost == set()
+
+
+def conv_spec(**settings) -> TestSpec:
+    case = CaseSpec(id="c", seed=1, params={"input_shape": [1, 4, 4], "filter_number": 1, "filter_shape": [2, 2],
+                                            "stride": 1, "zero_padding": 0, "activator": "IdentityActivator"})
+    return TestSpec(assignment="a1", question="conv_forward", name="t", check="conv_forward", points=1.0,
+                    hidden=True, description="", cases=(case,), settings={"rtol": 1e-6, "atol": 1e-9, **settings})
+
+
+def namespace_with_forward(solutions_namespace, forward):
+    ns = dict(solutions_namespace)
+    ns["ConvLayer"] = type("ConvLayer", (solutions_namespace["ConvLayer"],), {"forward": forward})
+    return ns
+
+
+def test_an_object_that_claims_equality_is_refused(solutions_namespace):
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    ns = namespace_with_forward(solutions_namespace, lambda self, x: AlwaysEqual())
+    result = run_test(conv_spec(), ns)
+    assert not result.passed and "returned" in result.message and "expected an array" in result.message
+
+
+def test_a_lying_ndarray_subclass_is_judged_by_its_data(solutions_namespace):
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(np.shape(other), dtype=bool)
+
+        def __array_ufunc__(self, *args, **kwargs):
+            return np.zeros(3)
+
+    ns = namespace_with_forward(solutions_namespace, lambda self, x: np.zeros((1, 3, 3)).view(Liar))
+    assert not run_test(conv_spec(), ns).passed
+
+
+def test_an_endless_loop_times_out_and_the_test_fails(solutions_namespace):
+    def forward(self, x):
+        while True:
+            try:
+                pass
+            except Exception:  # a student's catch-all cannot swallow the timeout
+                pass
+
+    result = run_test(conv_spec(test_timeout_s=0.5), namespace_with_forward(solutions_namespace, forward))
+    assert result.status == "timeout" and "timed out after 0.5 s" in result.message
+
+
+def test_student_output_and_warnings_are_swallowed(solutions_namespace, capsys):
+    import sys
+    import warnings
+
+    reference = solutions_namespace["ConvLayer"].forward
+
+    def forward(self, x):
+        print("debug print")
+        print("to stderr", file=sys.stderr)
+        warnings.warn("a student warning")
+        return reference(self, x)
+
+    assert run_test(conv_spec(), namespace_with_forward(solutions_namespace, forward)).passed
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_public_cases_carry_no_answer_to_numeric_questions(built):
+    text = (built["a1"].release_dir / "tests" / "output_shape.py").read_text()
+    assert "16, 13, 10" not in text and "[16, 13, 10]" not in text

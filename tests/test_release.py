@@ -1,0 +1,155 @@
+"""The release: generated from source/, current, free of solutions and hidden cases, and working in Jupyter."""
+
+import ast
+import shutil
+import zipfile
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.config import REPO_ROOT
+from autograder.leaks import scan
+from autograder.release.pipelines import RUNTIME_MODULES, _tree_differences
+
+from .conftest import ASSIGNMENTS, read_nb
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_release_equals_a_fresh_release(built, assignment):
+    assert _tree_differences(built[assignment].release_dir, REPO_ROOT / "assignments" / assignment) == [], \
+        "assignments/ is stale: run `course release`"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nothing_hidden_reaches_student_visible_files(built, masters, assignment):
+    student_otter = built[assignment].otter_zip.parent / "otter" / "dist" / "student"
+    assert scan([REPO_ROOT / "assignments" / assignment, built[assignment].release_dir, student_otter],
+                masters[assignment]) == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_scanner_finds_planted_leaks(built, masters, assignment, tmp_path):
+    """The leak scan can fail: solution code, a hidden case and hidden test source are each found."""
+    master = masters[assignment]
+    copy = tmp_path / "release"
+    shutil.copytree(built[assignment].release_dir, copy)
+    hidden = next(t for q in master.questions.values() for t in q.tests if t.hidden and t.cases[0].seed)
+    nb_path = copy / built[assignment].notebook
+    nb = read_nb(nb_path)
+    implement = next(c for c in nb.cells if c.metadata.get("course", {}).get("role") == "implement")
+    implement.source = next(s for s in [c.source for c in read_nb(
+        built[assignment].nbgrader_root / "source" / assignment / built[assignment].notebook).cells]
+        if "### BEGIN SOLUTION" in s)
+    nbformat.write(nb, nb_path)
+    (copy / "tests" / "planted.py").write_text(f"spec = {{'seed': {hidden.cases[0].seed}}}\n# BEGIN HIDDEN TESTS\n")
+    found = "\n".join(scan([copy], master))
+    assert "solution code" in found and f"hidden case {hidden.id}" in found and "hidden test region" in found
+    # and the grading bundles, which must hold the hidden tests, are recognised as such
+    assert scan([built[assignment].nbgrader_root / "source" / assignment], master)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_otter_autograder_zip(built, masters, assignment):
+    with zipfile.ZipFile(built[assignment].otter_zip) as z:
+        names = z.namelist()
+        tests = {n: z.read(n).decode() for n in names if n.startswith("tests/")}
+        config = z.read("otter_config.json").decode()
+    assert not any("solutions" in n for n in names)
+    assert {n for n in names if n.startswith("files/autograder/")} == {
+        f"files/autograder/{m}.py" for m in RUNTIME_MODULES}
+    assert set(tests) == {f"tests/{q}.py" for q in masters[assignment].questions}
+    assert any("hidden=True" in t for t in tests.values())
+    assert all("run_otter_test(env, spec)" in t for t in tests.values())
+    assert '"pdf": false' in config
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_notebook_structure(built, masters, course, assignment):
+    nb = read_nb(built[assignment].release_dir / built[assignment].notebook)
+    assert nb.metadata["otter"]["assignment_name"] == assignment
+    roles = [c.metadata.get("course", {}).get("role") for c in nb.cells]
+    assert roles[roles.index("init")] == next(r for r in roles if r not in ("markdown",))
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        role = cell.metadata.get("course", {}).get("role")
+        if role == "implement":
+            assert meta["solution"] and "raise NotImplementedError()" in cell.source
+        if role == "question":
+            question = cell.metadata["course"]["question"]
+            assert meta["grade"] and meta["locked"]
+            assert meta["points"] == course.assignment(assignment).questions[question]
+            assert cell.source.strip() == f'check("{question}")'
+    public_files = sorted(p.name for p in (built[assignment].release_dir / "tests").glob("*.py"))
+    assert public_files == sorted(f"{q}.py" for q in masters[assignment].questions)
+    for path in (built[assignment].release_dir / "tests").glob("*.py"):
+        assert "hidden=True" not in path.read_text()
+
+
+def test_shipped_modules_import_only_shipped_modules():
+    """The runtime library copied into releases must not need the release tooling (or pydantic, click...)."""
+    allowed_third_party = {"numpy", "torch", "jinja2", "IPython", "otter"}
+    for name in RUNTIME_MODULES:
+        tree = ast.parse((REPO_ROOT / "autograder" / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                assert (node.module or "").split(".")[0] in RUNTIME_MODULES, f"{name} imports .{node.module}"
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, "level", 0) == 0:
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+                for module in modules:
+                    top = module.split(".")[0]
+                    assert top in allowed_third_party or top in __import__("sys").stdlib_module_names, \
+                        f"{name} imports {module}"
+
+
+def execute(path, allow_errors=False):
+    nb = read_nb(path)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def check_outputs(nb) -> dict[str, str]:
+    texts = {}
+    for cell in nb.cells:
+        if cell.metadata.get("course", {}).get("role") == "question":
+            texts[cell.metadata["course"]["question"]] = "".join(
+                o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
+    return texts
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_release_runs_headless_top_to_bottom(built, assignment):
+    """No cell raises; every check cell reports zero public points and says what is not implemented."""
+    nb = execute(built[assignment].release_dir / built[assignment].notebook)
+    for question, text in check_outputs(nb).items():
+        assert f"{question}: public checks give 0 of" in text
+        assert "not implemented" in text
+    for cell in nb.cells:
+        assert not any(o.get("name") == "stderr" for o in cell.get("outputs", [])), cell.source[:80]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_filled_release_runs_headless_with_full_public_points(built, sample_notebooks, assignment, tmp_path):
+    folder = tmp_path / "filled"
+    shutil.copytree(built[assignment].release_dir, folder)
+    shutil.copyfile(sample_notebooks[assignment] / "reference.ipynb", folder / built[assignment].notebook)
+    nb = execute(folder / built[assignment].notebook)
+    for question, text in check_outputs(nb).items():
+        assert "All test cases passed" in text or "passed!" in text, text[:500]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nbgrader_validate(built, sample_notebooks, assignment, tmp_path):
+    """nbgrader's Validate (the button students press): the untouched release fails, the reference passes."""
+    from nbgrader.validator import Validator
+
+    folder = tmp_path / "release"
+    shutil.copytree(built[assignment].release_dir, folder)
+    notebook = folder / built[assignment].notebook
+    untouched = Validator().validate(str(notebook))
+    assert untouched.get("failed"), untouched
+    shutil.copyfile(sample_notebooks[assignment] / "reference.ipynb", notebook)
+    assert Validator().validate(str(notebook)) == {}
