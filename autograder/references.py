@@ -62,6 +62,33 @@ class TorchReference:
             stride=stride, padding=padding)
         return self.numpy(out[0])
 
+    def conv_gradients(self, input_array, weights, biases, sensitivity, stride, padding, crop=None):
+        """Autograd of sum(sensitivity * conv2d(...)) -> (d input, d weights, d biases).
+
+        crop=(h, w) keeps only the top-left h x w outputs before weighting (used to model mistakes)."""
+        x = self.tensor(input_array).requires_grad_()
+        w = self.tensor(weights).requires_grad_()
+        b = self.tensor(biases).requires_grad_()
+        out = self.torch.nn.functional.conv2d(x[None], w, b, stride=stride, padding=padding)[0]
+        if crop is not None:
+            out = out[:, :crop[0], :crop[1]]
+        (out * self.tensor(sensitivity)).sum().backward()
+        return self.numpy(x.grad), self.numpy(w.grad), self.numpy(b.grad)
+
+    def conv_transpose(self, sensitivity, weights, stride, padding) -> np.ndarray:
+        """conv_transpose2d of a (K, H, W) map with (K, C, FH, FW) weights -> (C, H', W')."""
+        out = self.torch.nn.functional.conv_transpose2d(self.tensor(sensitivity)[None], self.tensor(weights),
+                                                        stride=stride, padding=padding)
+        return self.numpy(out[0])
+
+    def sgd_step(self, parameters, gradients, learning_rate) -> list[np.ndarray]:
+        """One torch.optim.SGD step on copies of the parameters."""
+        tensors = [self.tensor(p).requires_grad_() for p in parameters]
+        for t, g in zip(tensors, gradients):
+            t.grad = self.tensor(g)
+        self.torch.optim.SGD(tensors, lr=learning_rate).step()
+        return [self.numpy(t) for t in tensors]
+
     def conv_layer_shape(self, input_shape, filter_number, filter_height, filter_width, padding, stride) -> tuple:
         """Output shape (K, OH, OW) of a conv layer, read off torch's Conv2d."""
         layer = self.torch.nn.Conv2d(input_shape[0], filter_number, (filter_height, filter_width),

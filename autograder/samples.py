@@ -1,7 +1,9 @@
 """Bundled sample submissions (tests/samples/<assignment>/samples.yml) and the outcomes they must get.
 
-A sample is the reference solution, the untouched release, or a student-style .py file of implement-cell
-sections with planted bugs (exact text substitutions, each of which must match once).
+A sample is the reference solution, the untouched release, or student-style .py files of implement-cell
+sections with planted bugs (exact text substitutions, each of which must match once). With several files, a
+section that appears again is appended to (a later assignment adds methods to an earlier class); sections
+for cells this assignment does not have are ignored.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class SampleError(ValueError):
 @dataclass(frozen=True)
 class Sample:
     name: str
-    origin: str                       # solution | release | <file>.py | raw
+    origin: str | tuple[str, ...]     # solution | release | raw | .py files, relative to the samples folder
     replace: tuple[tuple[str, str], ...] = ()
     raw: str | None = None
     expect: object = None             # 'full' | 'zero' | {'lose': {pattern: mistake}, 'keep': [pattern]}
@@ -43,6 +45,7 @@ def load_samples(assignment_id: str) -> list[Sample]:
     samples = []
     for item in data["samples"]:
         origin = "raw" if "raw" in item else item["from"]
+        origin = tuple(origin) if isinstance(origin, list) else origin
         samples.append(Sample(name=item["name"], origin=origin, raw=item.get("raw"), expect=item["expect"],
                               replace=tuple(tuple(pair) for pair in item.get("replace", [])), directory=directory))
     return samples
@@ -53,23 +56,24 @@ def sections(sample: Sample, master: Master) -> dict[str, str]:
     if sample.origin in ("solution", "release"):
         style = "solution" if sample.origin == "solution" else "stub"
         return {impl.cell_id: render(impl, style) for impl in master.implements}
-    text = (sample.directory / sample.origin).read_text(encoding="utf-8")
+    files = sample.origin if isinstance(sample.origin, tuple) else (sample.origin,)
+    text = "\n".join((sample.directory / f).read_text(encoding="utf-8") for f in files)
     for old, new in sample.replace:
         if text.count(old) != 1:
-            raise SampleError(f"sample {sample.name}: {old!r} occurs {text.count(old)} times in {sample.origin}")
+            raise SampleError(f"sample {sample.name}: {old!r} occurs {text.count(old)} times in {files}")
         text = text.replace(old, new)
     found: dict[str, list[str]] = {}
     current = None
     for line in text.splitlines():
         if line.startswith(SECTION_MARK):
             current = line[len(SECTION_MARK):].strip()
-            found[current] = []
+            found.setdefault(current, [])
         elif current is not None:
             found[current].append(line)
     known = {impl.cell_id for impl in master.implements}
-    if set(found) != known:
-        raise SampleError(f"sample {sample.name}: sections {sorted(found)} do not match implement cells {sorted(known)}")
-    return {cell_id: "\n".join(lines).strip() + "\n" for cell_id, lines in found.items()}
+    if known - set(found):
+        raise SampleError(f"sample {sample.name}: no section for implement cell(s) {sorted(known - set(found))}")
+    return {cell_id: "\n".join(found[cell_id]).strip() + "\n" for cell_id in known}
 
 
 def namespace(sample: Sample, master: Master) -> dict:

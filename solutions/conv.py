@@ -66,3 +66,45 @@ class ConvLayer:
         weighted_input = np.einsum("cijhw,kchw->kij", windows, weights) + biases[:, None, None]
         self.output_array = self.activator.forward(weighted_input)
         return self.output_array
+
+    def backward(self, input_array, sensitivity_array, activator):
+        """Forward on input_array, then delta_array for the previous layer and every filter's gradients.
+
+        sensitivity_array (filter_number, out_h, out_w): dLoss/d(this layer's weighted input);
+        activator: the PREVIOUS layer's activator, whose output input_array is.
+        """
+        self.forward(input_array)
+        self.bp_sensitivity_map(sensitivity_array, activator)
+        self.bp_gradient(sensitivity_array)
+
+    def bp_sensitivity_map(self, sensitivity_array, activator):
+        """sensitivity_array (filter_number, out_h, out_w) -> delta_array (channels, in_h, in_w), dLoss/d(previous z)."""
+        p, s, fh, fw = self.zero_padding, self.stride, self.filter_height, self.filter_width
+        # the map the layer would have at stride 1: strided positions hold the sensitivities, the rest zeros
+        expanded = np.zeros((self.filter_number, self.input_height + 2 * p - fh + 1, self.input_width + 2 * p - fw + 1))
+        expanded[:, ::s, ::s] = sensitivity_array
+        # a "full" cross-correlation with the filters rotated by 180 degrees, summed over filters
+        full = np.pad(expanded, ((0, 0), (fh - 1, fh - 1), (fw - 1, fw - 1)))
+        windows = np.lib.stride_tricks.sliding_window_view(full, (fh, fw), axis=(1, 2))
+        rotated = np.stack([f.get_weights() for f in self.filters])[:, :, ::-1, ::-1]
+        padded_delta = np.einsum("kijhw,kchw->cij", windows, rotated)
+        input_gradient = padded_delta[:, p:p + self.input_height, p:p + self.input_width]
+        self.delta_array = input_gradient * activator.backward(self.input_array)
+        return self.delta_array
+
+    def bp_gradient(self, sensitivity_array):
+        """Each filter's weights_grad (depth, height, width) and bias_grad (a float) from sensitivity_array."""
+        p, s, fh, fw = self.zero_padding, self.stride, self.filter_height, self.filter_width
+        expanded = np.zeros((self.filter_number, self.input_height + 2 * p - fh + 1, self.input_width + 2 * p - fw + 1))
+        expanded[:, ::s, ::s] = sensitivity_array
+        # weights_grad[c, u, v] = sum over positions of the padded input under filter cell (u, v) times the map
+        windows = np.lib.stride_tricks.sliding_window_view(self.padded_input_array, expanded.shape[1:], axis=(1, 2))
+        weights_grads = np.einsum("cuvij,kij->kcuv", windows, expanded)
+        for f, weights_grad, sensitivity_map in zip(self.filters, weights_grads, sensitivity_array):
+            f.weights_grad = weights_grad
+            f.bias_grad = float(sensitivity_map.sum())
+
+    def update(self):
+        """One gradient-descent step for every filter, with the layer's learning rate."""
+        for f in self.filters:
+            f.update(self.learning_rate)

@@ -16,33 +16,44 @@ from autograder.release.pipelines import all_tests
 
 pytestmark = pytest.mark.integration
 
-# the reference, the stub, the five named mistakes, a noisy correct one, and a file that is not a notebook
-OTTER_SAMPLES = ["reference", "untouched", "kernel_flipped", "stride_ignored", "padding_ignored", "bias_missing",
-                 "width_height_swapped", "noisy_but_correct", "malformed_notebook"]
+# per assignment: the reference, the stub, the named mistakes, a noisy correct one, a file that is no notebook
+OTTER_SAMPLES = {
+    "a1": ["reference", "untouched", "kernel_flipped", "stride_ignored", "padding_ignored", "bias_missing",
+           "width_height_swapped", "noisy_but_correct", "malformed_notebook"],
+    "a2": ["reference", "untouched", "kernel_not_rotated", "sensitivity_not_expanded", "padding_not_removed",
+           "activator_derivative_missing", "bias_not_summed", "update_sign", "malformed_notebook"],
+}
+FIRST_MISTAKE = {"a1": ("kernel_flipped", "kernel flipped"), "a2": ("kernel_not_rotated", "kernel not rotated")}
+
+
+@pytest.fixture(scope="module", params=sorted(OTTER_SAMPLES))
+def assignment(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def class_folder(sample_notebooks, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("a1-submissions")
-    for name in OTTER_SAMPLES:
-        shutil.copyfile(sample_notebooks["a1"] / f"{name}.ipynb", folder / f"{name}.ipynb")
+def class_folder(assignment, built, sample_notebooks, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"{assignment}-submissions")
+    for name in OTTER_SAMPLES[assignment]:
+        shutil.copyfile(sample_notebooks[assignment] / f"{name}.ipynb", folder / f"{name}.ipynb")
     # an otter export zip of the reference, as `grader.export()` makes it
     with zipfile.ZipFile(folder / "exported_zip.zip", "w") as z:
-        z.write(sample_notebooks["a1"] / "reference.ipynb", "a1_conv_forward.ipynb")
+        z.write(sample_notebooks[assignment] / "reference.ipynb", built[assignment].notebook)
     with zipfile.ZipFile(folder / "zip_without_notebook.zip", "w") as z:
         z.writestr("notes.txt", "forgot the notebook")
     return folder
 
 
 @pytest.fixture(scope="module")
-def otter_engine(built, masters, course):
-    return OtterRunEngine(built["a1"].otter_zip, all_tests(masters["a1"]), course.grading.submission_timeout_s)
+def otter_engine(assignment, built, masters, course):
+    return OtterRunEngine(built[assignment].otter_zip, all_tests(masters[assignment]),
+                          course.grading.submission_timeout_s)
 
 
 @pytest.fixture(scope="module")
-def otter_run(otter_engine, class_folder, masters, tmp_path_factory):
-    out = tmp_path_factory.mktemp("otter-out")
-    master = masters["a1"]
+def otter_run(assignment, otter_engine, class_folder, masters, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"{assignment}-otter-out")
+    master = masters[assignment]
     report = grade_folder(otter_engine, class_folder, out, master.assignment.questions, all_tests(master),
                           title=master.assignment.title, jobs=2)
     return out, report
@@ -52,59 +63,64 @@ def by_student(report):
     return {r.student: r for r in report.results}
 
 
-def test_otter_run_results_match_every_samples_expectation(otter_run):
+def test_otter_run_results_match_every_samples_expectation(assignment, otter_run, masters):
     _, report = otter_run
     results = by_student(report)
-    samples = {s.name: s for s in sample_defs.load_samples("a1")}
-    for name in OTTER_SAMPLES:
+    samples = {s.name: s for s in sample_defs.load_samples(assignment)}
+    for name in OTTER_SAMPLES[assignment]:
         got = {t.id: {"passed": t.passed, "message": t.message} for t in results[name].tests}
         assert sample_defs.problems(samples[name], got) == [], name
-    assert results["reference"].score == 18 and results["exported_zip"].score == 18
+    full = masters[assignment].assignment.points
+    assert results["reference"].score == full and results["exported_zip"].score == full
     assert results["untouched"].score == 0
 
 
-def test_unreadable_submissions_get_a_clear_message_and_the_rest_is_graded(otter_run):
+def test_unreadable_submissions_get_a_clear_message_and_the_rest_is_graded(assignment, otter_run):
     _, report = otter_run
     results = by_student(report)
     assert results["malformed_notebook"].status == "error"
     assert "not a valid notebook" in results["malformed_notebook"].message
     assert results["zip_without_notebook"].status == "error"
     assert "holds 0 notebooks" in results["zip_without_notebook"].message
-    assert sum(r.status == "graded" for r in report.results) == len(OTTER_SAMPLES)  # 8 notebooks + 1 zip
+    assert sum(r.status == "graded" for r in report.results) == len(OTTER_SAMPLES[assignment])  # + zip - malformed
 
 
-def test_gradebook_has_otters_layout_plus_one_column_per_test(otter_run, masters):
+def test_gradebook_has_otters_layout_plus_one_column_per_test(assignment, otter_run, masters):
     out, report = otter_run
     rows = list(csv.reader((out / "final_grades.csv").open()))
     header, points = rows[0], rows[1]
-    questions = sorted(masters["a1"].questions)
-    tests = [t.id for t in all_tests(masters["a1"])]
+    questions = sorted(masters[assignment].questions)
+    tests = [t.id for t in all_tests(masters[assignment])]
+    full = f"{masters[assignment].assignment.points:g}"
     assert header == ["file", *questions, "total_points_earned", "percent_correct", "grading_status", *tests]
-    assert points[0] == "points-per-question" and points[len(questions) + 1] == "18"
+    assert points[0] == "points-per-question" and points[len(questions) + 1] == full
     reference = next(r for r in rows if r[0] == "reference.ipynb")
-    assert reference[len(questions) + 1] == "18" and reference[len(questions) + 3] == "Completed"
+    assert reference[len(questions) + 1] == full and reference[len(questions) + 3] == "Completed"
     malformed = next(r for r in rows if r[0] == "malformed_notebook.ipynb")
     assert malformed[len(questions) + 3].startswith("error: not a valid notebook")
 
 
-def test_feedback_files_name_mistakes_and_leak_nothing(otter_run, masters):
+def test_feedback_files_name_mistakes_and_leak_nothing(assignment, otter_run, masters):
     out, _ = otter_run
-    text = (out / "feedback" / "kernel_flipped.txt").read_text()
-    assert "Likely mistake: kernel flipped" in text and "hidden" in text
-    assert (out / "feedback" / "kernel_flipped.html").read_text().count("<tr") > 10
-    assert scan([out / "feedback"], masters["a1"], feedback=True) == []
+    sample, words = FIRST_MISTAKE[assignment]
+    text = (out / "feedback" / f"{sample}.txt").read_text()
+    assert f"Likely mistake: {words}" in text and "hidden" in text
+    assert (out / "feedback" / f"{sample}.html").read_text().count("<tr") > 10
+    assert scan([out / "feedback"], masters[assignment], feedback=True) == []
     assert "run_otter_test" not in (out / "feedback" / "untouched.txt").read_text()
 
 
-def test_a_rerun_resumes_and_regrades_only_what_changed(otter_run, otter_engine, class_folder, masters):
+def test_a_rerun_resumes_and_regrades_only_what_changed(assignment, otter_run, otter_engine, class_folder, masters):
     out, first = otter_run
-    master = masters["a1"]
+    master = masters[assignment]
     again = grade_folder(otter_engine, class_folder, out, master.assignment.questions, all_tests(master), title="t")
     assert again.graded == 0 and again.reused == len(first.results)
     assert [r.to_json() for r in again.results] == [r.to_json() for r in first.results]
 
 
-def test_a_submission_past_the_wall_clock_limit_is_stopped(built, masters, sample_notebooks, tmp_path):
+def test_a_submission_past_the_wall_clock_limit_is_stopped(assignment, built, masters, sample_notebooks, tmp_path):
+    if assignment != "a1":
+        pytest.skip("one assignment is enough to show the limit")
     engine = OtterRunEngine(built["a1"].otter_zip, all_tests(masters["a1"]), timeout_s=2)
     folder = tmp_path / "one"
     folder.mkdir()
@@ -115,37 +131,46 @@ def test_a_submission_past_the_wall_clock_limit_is_stopped(built, masters, sampl
     assert result.status == "timeout" and result.score == 0 and "stopped after 2 s" in result.message
 
 
+NBGRADER_SAMPLES = ["reference", "untouched", "malformed_notebook"]
+
+
 @pytest.fixture(scope="module")
-def nbgrader_run(built, sample_notebooks, tmp_path_factory):
-    root = tmp_path_factory.mktemp("nbgrader-course")
+def nbgrader_run(assignment, built, sample_notebooks, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"{assignment}-nbgrader-course")
     course_dir = root / "nbgrader"
-    shutil.copytree(built["a1"].nbgrader_root, course_dir)
-    config = (course_dir / "nbgrader_config.py").read_text().replace(str(built["a1"].nbgrader_root), str(course_dir))
-    (course_dir / "nbgrader_config.py").write_text(config)
+    shutil.copytree(built[assignment].nbgrader_root, course_dir)
+    config = (course_dir / "nbgrader_config.py").read_text()
+    (course_dir / "nbgrader_config.py").write_text(config.replace(str(built[assignment].nbgrader_root), str(course_dir)))
     folder = root / "submissions"
     folder.mkdir()
-    for name in ["reference", "untouched", "kernel_flipped", "noisy_but_correct", "malformed_notebook"]:
-        shutil.copyfile(sample_notebooks["a1"] / f"{name}.ipynb", folder / f"{name}.ipynb")
-    report = grade_with_nbgrader(course_dir, "a1", built["a1"].notebook, folder, root / "out")
+    names = NBGRADER_SAMPLES + [FIRST_MISTAKE[assignment][0]] + (["noisy_but_correct"] if assignment == "a1" else [])
+    for name in names:
+        shutil.copyfile(sample_notebooks[assignment] / f"{name}.ipynb", folder / f"{name}.ipynb")
+    report = grade_with_nbgrader(course_dir, assignment, built[assignment].notebook, folder, root / "out")
     return course_dir, report
 
 
-def test_nbgrader_autograde_scores(nbgrader_run, otter_run):
+def test_nbgrader_autograde_agrees_with_otter(assignment, nbgrader_run, otter_run, masters):
     _, report = nbgrader_run
-    assert report.max_score == 18
-    assert report.scores == {"reference": 18, "untouched": 0, "kernel_flipped": 8, "noisy_but_correct": 18}
+    full = masters[assignment].assignment.points
+    assert report.max_score == full
+    assert report.scores["reference"] == full and report.scores["untouched"] == 0
+    assert 0 < report.scores[FIRST_MISTAKE[assignment][0]] < full
+    assert report.scores.get("noisy_but_correct", full) == full  # stderr and warnings from student code cost nothing
     assert "not a valid notebook" in report.rejected["malformed_notebook"]
     assert report.flagged == {}
     otter_scores = {r.student: r.score for r in otter_run[1].results}
-    assert all(otter_scores[s] == score for s, score in report.scores.items()), "otter and nbgrader disagree"
+    assert all(otter_scores[s] == pytest.approx(score) for s, score in report.scores.items() if s in otter_scores), \
+        "otter and nbgrader disagree"
 
 
-def test_nbgrader_feedback_hides_hidden_tests(nbgrader_run, masters):
+def test_nbgrader_feedback_hides_hidden_tests(assignment, nbgrader_run, masters, built):
     course_dir, _ = nbgrader_run
-    feedback = course_dir / "feedback" / "kernel_flipped" / "a1"
-    html = (feedback / "a1_conv_forward.html").read_text()
-    assert "kernel flipped" in html and "BEGIN HIDDEN" not in html
-    assert scan([feedback], masters["a1"], feedback=True) == []
+    sample, words = FIRST_MISTAKE[assignment]
+    feedback = course_dir / "feedback" / sample / assignment
+    html = (feedback / built[assignment].notebook.replace(".ipynb", ".html")).read_text()
+    assert words in html and "BEGIN HIDDEN" not in html
+    assert scan([feedback], masters[assignment], feedback=True) == []
 
 
 def test_preflight_stops_a_kernel_that_cannot_import_the_grader(monkeypatch, tmp_path):

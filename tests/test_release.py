@@ -10,7 +10,7 @@ from nbclient import NotebookClient
 
 from autograder.config import REPO_ROOT
 from autograder.leaks import scan
-from autograder.release.pipelines import RUNTIME_MODULES, _tree_differences
+from autograder.release.pipelines import RUNTIME_MODULES, _tree_differences, runtime_files
 
 from .conftest import ASSIGNMENTS, read_nb
 
@@ -58,8 +58,7 @@ def test_otter_autograder_zip(built, masters, assignment):
         tests = {n: z.read(n).decode() for n in names if n.startswith("tests/")}
         config = z.read("otter_config.json").decode()
     assert not any("solutions" in n for n in names)
-    assert {n for n in names if n.startswith("files/autograder/")} == {
-        f"files/autograder/{m}.py" for m in RUNTIME_MODULES}
+    assert {n for n in names if n.startswith("files/autograder/")} == {f"files/autograder/{f}" for f in runtime_files()}
     assert set(tests) == {f"tests/{q}.py" for q in masters[assignment].questions}
     assert any("hidden=True" in t for t in tests.values())
     assert all("run_otter_test(env, spec)" in t for t in tests.values())
@@ -91,11 +90,13 @@ def test_release_notebook_structure(built, masters, course, assignment):
 def test_shipped_modules_import_only_shipped_modules():
     """The runtime library copied into releases must not need the release tooling (or pydantic, click...)."""
     allowed_third_party = {"numpy", "torch", "jinja2", "IPython", "otter"}
-    for name in RUNTIME_MODULES:
-        tree = ast.parse((REPO_ROOT / "autograder" / f"{name}.py").read_text())
+    for name in runtime_files():
+        tree = ast.parse((REPO_ROOT / "autograder" / name).read_text())
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                assert (node.module or "").split(".")[0] in RUNTIME_MODULES, f"{name} imports .{node.module}"
+            if isinstance(node, ast.ImportFrom) and node.level >= 1:
+                package = name.split("/")[:-1][: len(name.split("/")) - node.level]
+                target = "/".join([*package, *(node.module or "").split(".")]).strip("/")
+                assert target.split("/")[0] in RUNTIME_MODULES, f"{name} imports {'.' * node.level}{node.module}"
             elif isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, "level", 0) == 0:
                 modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
                 for module in modules:

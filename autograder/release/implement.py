@@ -75,7 +75,7 @@ def _render_class(lines, node: ast.ClassDef, style: str, members, carried) -> li
         if not isinstance(item, ast.FunctionDef) or (wanted is not None and item.name not in wanted):
             continue
         out.append("")
-        out += _render_function(lines, item, style, carried=item.name in carried or carried == "all")
+        out += _render_function(lines, item, style, carried=carried == "all" or item.name in carried)
     return out
 
 

@@ -31,8 +31,8 @@ BUILD_ROOT = REPO_ROOT / "build"
 RELEASE_ROOT = REPO_ROOT / "assignments"
 LIBRARY = REPO_ROOT / "autograder"
 # What notebooks import at run time (numpy, plus torch for hidden references); the release tooling stays home.
-RUNTIME_MODULES = ("__init__", "cases", "checks", "drivers", "feedback", "mistakes", "notebook", "numerics",
-                   "references", "runner", "student")
+RUNTIME_MODULES = ("__init__", "cases", "checks", "drivers", "feedback", "finite_differences", "mistakes", "notebook",
+                   "numerics", "references", "runner", "student")
 GRADING_REQUIREMENTS = "numpy>=1.26\ntorch==2.13.0\n"
 
 NBGRADER_CONFIG = """\
@@ -106,11 +106,22 @@ def nbgrader_source(master: Master, questions) -> nbformat.NotebookNode:
     return nb
 
 
+def runtime_files() -> list[str]:
+    """Paths (relative to the package) of the runtime modules: files, and every .py of a subpackage."""
+    found = []
+    for name in RUNTIME_MODULES:
+        if (LIBRARY / name).is_dir():
+            found += sorted(str(p.relative_to(LIBRARY)) for p in (LIBRARY / name).glob("*.py"))
+        else:
+            found.append(f"{name}.py")
+    return found
+
+
 def copy_library(destination: Path) -> None:
     """The runtime part of the autograder package, as otter's `files:` and nbgrader's release ship it."""
-    destination.mkdir(parents=True)
-    for name in RUNTIME_MODULES:
-        shutil.copyfile(LIBRARY / f"{name}.py", destination / f"{name}.py")
+    for relative in runtime_files():
+        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(LIBRARY / relative, destination / relative)
 
 
 def tool_environment() -> dict:

@@ -37,6 +37,31 @@ MISTAKES = {
     "integer_output": ("integer output: the array holding the result has an integer dtype, so values were truncated. "
                        "Create it as float (np.zeros(shape) is float64)."),
     "float32_output": "float32 output: compute in float64 (numpy's default) to match the reference.",
+    # backpropagation
+    "kernel_not_rotated": ("kernel not rotated: the input gradient is a full cross-correlation of the expanded "
+                           "sensitivity map with each filter rotated by 180 degrees (or: each output's sensitivity "
+                           "spreads over its window with the filter as it is). If your forward flips the filter too, "
+                           "fix the forward first."),
+    "sensitivity_not_expanded": ("sensitivity map not expanded for the stride: put each sensitivity at position "
+                                 "(i*stride, j*stride) of a zero map of the stride-1 output size before backpropagating."),
+    "padding_not_removed": ("padding not removed from delta_array: the gradient comes out for the padded input; cut "
+                            "zero_padding rows and columns off every side so it has the input's shape."),
+    "activator_derivative_missing": ("activator derivative missing: delta_array is the input gradient times "
+                                     "activator.backward(input_array), the previous layer's derivative."),
+    "derivative_of_wrong_array": ("activator derivative applied to the wrong array: multiply by "
+                                  "activator.backward(input_array), the derivative at the previous layer's output."),
+    "gradient_rotated": "weights_grad rotated: the weight gradient uses the filter positions as they are, no 180-degree turn.",
+    "bias_not_summed": "bias gradient not summed: bias_grad is the sum of the filter's whole sensitivity map, one number.",
+    "forward_inconsistent": "your backward is consistent with torch, not with your forward: the forward pass is wrong.",
+    # gradient checking
+    "x_not_restored": "x not restored: put every element back after perturbing it (the caller's array must not change).",
+    "forward_difference": ("forward difference: use the central difference (f(x + h) - f(x - h)) / (2h); it is "
+                           "accurate to O(h^2) instead of O(h)."),
+    "not_halved": "central difference not halved: divide f(x + h) - f(x - h) by 2h, not by h.",
+    "relative_error_no_floor": ("no floor in the denominator: where a and b are both 0 you divide 0 by 0; use "
+                                "max(1e-8, |a| + |b|)."),
+    "relative_error_mean": "mean instead of max: the relative error is the largest elementwise value, one number.",
+    "relative_error_one_sided": "one-sided denominator: divide by |a| + |b| (with the 1e-8 floor), not by |b| alone.",
     # numeric answers
     "shape_order": "the right numbers in the wrong order: give (filters, height, width).",
     "parameters_without_bias": "biases forgotten: every filter has one bias besides its weights.",

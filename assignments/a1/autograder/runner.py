@@ -132,7 +132,7 @@ def run_test(spec: TestSpec, namespace, references: References | None = None) ->
                 description = check.describe(case.params)
                 try:
                     with captured_output():
-                        outputs = driver(namespace, copy.deepcopy(inputs), case.params)
+                        outputs = driver(namespace, copy.deepcopy(inputs), case.params, spec.settings)
                         verdict = check.judge(case.params, inputs, outputs, values, tol)
                 except StudentError as exc:
                     verdict = check.explain(case.params, str(exc))

@@ -1,122 +1,13 @@
-"""Checks: for one kind of test, how to make a case's inputs, what torch says the answer is (plus what common
-mistakes would give), and how to judge what the student's code returned. Judging only sees plain values.
-"""
+"""Assignment 1 checks: activators, filters, output sizes, the conv forward pass, numeric answers."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from .cases import decode
-from .mistakes import advice
-from .numerics import allclose, difference
-from .student import Returned, StudentError, as_array
-
-
-@dataclass(frozen=True)
-class Verdict:
-    passed: bool
-    message: str = ""
-    mistake: str | None = None
-
-    @classmethod
-    def fail(cls, message: str, mistake: str | None = None) -> "Verdict":
-        return cls(False, message + advice(mistake), mistake)
-
-
-PASS = Verdict(True)
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    rtol: float
-    atol: float
-
-    @classmethod
-    def from_settings(cls, settings: dict) -> "Tolerance":
-        return cls(rtol=float(settings.get("rtol", 1e-6)), atol=float(settings.get("atol", 1e-9)))
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def compare_array(label: str, returned: Returned, expected: np.ndarray, tol: Tolerance,
-                  alternatives: dict | None = None, require_float64: bool = True) -> Verdict:
-    """Judge one returned array against the reference; name a mistake when it matches a known wrong result."""
-    actual, expected = returned.array, np.asarray(expected, dtype=np.float64)
-    alternatives = {name: np.asarray(alt, dtype=np.float64) for name, alt in (alternatives or {}).items()}
-    if not np.all(np.isfinite(actual)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(actual))[0]) if actual.ndim else ()
-        kind = "NaN" if np.isnan(actual).any() else "inf"
-        return Verdict.fail(f"{label} contains {kind} (first at index {bad}).")
-    if actual.shape != expected.shape:
-        mistake = next((name for name, alt in alternatives.items() if alt.shape == actual.shape), None)
-        if mistake is None and actual.ndim == 3 and actual.shape == (expected.shape[0], *expected.shape[:0:-1]):
-            mistake = "width_height_swapped"
-        return Verdict.fail(f"{label} has shape {_shape(actual.shape)}, expected {_shape(expected.shape)}.", mistake)
-    diff = difference(actual, expected, tol.rtol, tol.atol)
-    if diff is None:
-        if require_float64 and returned.dtype == "float32":
-            return Verdict.fail(f"{label} has dtype float32.", "float32_output")
-        return PASS
-    mistake = _matching_alternative(actual, expected.shape, alternatives, tol)
-    if mistake is None and returned.dtype.startswith(("int", "uint")):
-        mistake = "integer_output"
-    return Verdict.fail(f"{label} differs from the expected values: {diff.describe()}.", mistake)
-
-
-def _matching_alternative(actual, shape, alternatives, tol) -> str | None:
-    for name, alt in alternatives.items():
-        if alt.shape == shape and allclose(actual, alt, tol.rtol, tol.atol):
-            return name
-        if alt.ndim != len(shape) or alt.shape == shape:
-            continue
-        # stride ignored with the right output size: the result is the top-left block of the stride-1 output
-        if all(a >= s for a, s in zip(alt.shape, shape)):
-            if allclose(actual, alt[tuple(slice(0, s) for s in shape)], tol.rtol, tol.atol):
-                return name
-        # padding ignored with the right output size: where the windows fit, the result is the unpadded output
-        elif all(a <= s for a, s in zip(alt.shape, shape)) and alt.size > 0:
-            if allclose(actual[tuple(slice(0, a) for a in alt.shape)], alt, tol.rtol, tol.atol):
-                return name
-    return None
-
-
-def returned_array(outputs: dict, key: str, label: str) -> Returned:
-    """as_array on one driver output, with StudentError turned into the caller's failure."""
-    return as_array(outputs.get(key), label)
-
-
-class Check:
-    """Base class: subclasses set name/driver and implement generate, references and judge."""
-
-    name: str = ""
-    driver: str = ""
-    random_inputs = True  # cases need a seed (or literal inputs)
-
-    def inputs(self, case) -> dict:
-        if case.inputs is not None:
-            return decode(case.inputs)
-        return self.generate(case.params, np.random.default_rng(case.seed))
-
-    def generate(self, params: dict, rng: np.random.Generator) -> dict:
-        return {}
-
-    def references(self, params: dict, inputs: dict, torch_ref) -> dict:
-        raise NotImplementedError
-
-    def judge(self, params: dict, inputs: dict, outputs: dict, refs: dict, tol: Tolerance) -> Verdict:
-        raise NotImplementedError
-
-    def describe(self, params: dict) -> str:
-        return ", ".join(f"{k}={v}" for k, v in params.items())
-
-    def explain(self, params: dict, error: str) -> Verdict:
-        """The verdict when the student's code raised (error is the StudentError text); subclasses add advice."""
-        return Verdict.fail(error)
+from ..student import StudentError, as_array
+from .base import PASS, Check, Verdict, compare_array, shape_text
 
 
 def _nonzero(rng, shape, low=0.1, high=2.0):
@@ -171,7 +62,7 @@ class ActivatorCheck(Check):
         return verdict
 
     def describe(self, params):
-        what = f"a {params['scalar']} scalar" if params.get("scalar") else f"an array of shape {_shape(params['shape'])}"
+        what = f"a {params['scalar']} scalar" if params.get("scalar") else f"an array of shape {shape_text(params['shape'])}"
         return f"{params['activator']}.{params['method']} on {what}"
 
 
@@ -193,8 +84,8 @@ class FilterInitCheck(Check):
             d, h, w = shape
             mistake = ("width_height_swapped" if weights.array.shape == (d, w, h)
                        else "filter_axes" if sorted(weights.array.shape) == sorted(shape) else None)
-            return Verdict.fail(f"Filter.weights has shape {_shape(weights.array.shape)}, expected "
-                                f"{_shape(shape)} = (depth, height, width).", mistake)
+            return Verdict.fail(f"Filter.weights has shape {shape_text(weights.array.shape)}, expected "
+                                f"{shape_text(shape)} = (depth, height, width).", mistake)
         if weights.array.size > 1 and np.ptp(weights.array) == 0:
             return Verdict.fail("Filter.weights are all the same value.", "weights_not_random")
         if np.abs(weights.array).max() > 0.1:
@@ -283,7 +174,7 @@ class OutputSizeCheck(Check):
         label = "calculate_output_size({input_size}, {filter_size}, {zero_padding}, {stride})".format(**params)
         returned = as_array(outputs.get("size"), label)
         if returned.array.shape != ():
-            return Verdict.fail(f"{label} returned an array of shape {_shape(returned.array.shape)}, expected one number.")
+            return Verdict.fail(f"{label} returned an array of shape {shape_text(returned.array.shape)}, expected one number.")
         value, expected = float(returned.array), refs["size"]
         if value == expected and not returned.dtype.startswith(("int", "uint")):
             return Verdict.fail(f"{label} returned {value!r}, a {returned.dtype}, expected the int {expected}.",
@@ -415,12 +306,5 @@ class AnswerCheck(Check):
         return f"the value of {params['name']}" if not params.get("format_only") else f"the form of {params['name']}"
 
 
-CHECKS: dict[str, Check] = {c.name: c for c in (ActivatorCheck(), FilterInitCheck(), FilterUpdateCheck(),
-                                                OutputSizeCheck(), ConvForwardCheck(), AnswerCheck())}
-
-
-def get_check(name: str) -> Check:
-    try:
-        return CHECKS[name]
-    except KeyError:
-        raise KeyError(f"unknown check {name!r}; known: {', '.join(sorted(CHECKS))}") from None
+FORWARD_CHECKS = (ActivatorCheck(), FilterInitCheck(), FilterUpdateCheck(), OutputSizeCheck(), ConvForwardCheck(),
+                  AnswerCheck())
