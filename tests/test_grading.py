@@ -21,9 +21,12 @@ OTTER_SAMPLES = {
     "a1": ["reference", "untouched", "kernel_flipped", "stride_ignored", "padding_ignored", "bias_missing",
            "width_height_swapped", "noisy_but_correct", "malformed_notebook"],
     "a2": ["reference", "untouched", "kernel_not_rotated", "sensitivity_not_expanded", "padding_not_removed",
-           "activator_derivative_missing", "bias_not_summed", "update_sign", "malformed_notebook"],
+           "activator_derivative_missing", "bias_not_summed", "malformed_notebook"],
+    "a3": ["reference", "untouched", "max_gradient_assigned", "mean_gradient_copied", "max_wrong_position",
+           "output_size_rounded_up", "float_output_size", "malformed_notebook"],
 }
-FIRST_MISTAKE = {"a1": ("kernel_flipped", "kernel flipped"), "a2": ("kernel_not_rotated", "kernel not rotated")}
+FIRST_MISTAKE = {"a1": ("kernel_flipped", "kernel flipped"), "a2": ("kernel_not_rotated", "kernel not rotated"),
+                 "a3": ("mean_gradient_copied", "mean gradient copied")}
 
 
 @pytest.fixture(scope="module", params=sorted(OTTER_SAMPLES))

@@ -206,6 +206,54 @@ def relative_error(namespace, inputs, params, settings):
                           np.copy(b) if isinstance(b, np.ndarray) else b, signature="relative_error(a, b)")}
 
 
+POOL_SIGNATURE = "{}(input_width, input_height, channel_number, filter_width, filter_height, stride)"
+
+
+def build_pooling_layer(namespace, params):
+    name = "MaxPoolingLayer" if params["kind"] == "max" else "MeanPoolingLayer"
+    cls = lookup(namespace, name)
+    c, h, w = params["input_shape"]
+    fh, fw = params["filter_shape"]
+    args = (w, h, c, fw, fh, params["stride"])
+    return call("{}({}, {}, {}, {}, {}, {})".format(name, *args), cls, *args, signature=POOL_SIGNATURE.format(name)), name
+
+
+def pool_forward(namespace, inputs, params, settings):
+    """A pooling layer with the case's geometry; forward(input_array) -> returned value and output_array."""
+    layer, name = build_pooling_layer(namespace, params)
+    returned = call(f"{name}.forward", get_attribute(layer, "forward", name), inputs["input_array"].copy())
+    return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
+
+
+def pool_backward(namespace, inputs, params, settings):
+    """forward, then backward(input_array, sensitivity_array) -> returned value and delta_array."""
+    layer, name = build_pooling_layer(namespace, params)
+    x = inputs["input_array"]
+    call(f"{name}.forward", get_attribute(layer, "forward", name), x.copy())
+    returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(),
+                    inputs["sensitivity_array"].copy())
+    return {"returned": returned, "delta_array": getattr(layer, "delta_array", None)}
+
+
+def pool_gradcheck(namespace, inputs, params, settings):
+    """backward's result and central differences of sum(sensitivity * forward(x)) along inputs['directions']."""
+    layer, name = build_pooling_layer(namespace, params)
+    x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
+    forward = get_attribute(layer, "forward", name)
+    call(f"{name}.forward", forward, x.copy())
+    returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(), sensitivity.copy())
+
+    def loss(value):
+        out = call(f"{name}.forward (during finite differences)", forward, np.array(value))
+        try:
+            return float(np.sum(np.asarray(out, dtype=np.float64) * sensitivity))
+        except (TypeError, ValueError) as exc:
+            raise StudentError(f"{name}.forward returned something that is not an output array ({exc})") from None
+
+    numerical = [directional_derivative(loss, x, v, settings["fd_step"]) for v in inputs["directions"]]
+    return {"returned": returned, "numerical": np.array(numerical)}
+
+
 def answer(namespace, inputs, params, settings):
     """params: name -> {'value'}: the student's answer to a numeric question."""
     return {"value": lookup(namespace, params["name"], kind="answer")}

@@ -62,6 +62,20 @@ MISTAKES = {
                                 "max(1e-8, |a| + |b|)."),
     "relative_error_mean": "mean instead of max: the relative error is the largest elementwise value, one number.",
     "relative_error_one_sided": "one-sided denominator: divide by |a| + |b| (with the 1e-8 floor), not by |b| alone.",
+    # pooling
+    "mean_instead_of_max": "averaged instead of taking the maximum: max pooling keeps each window's largest value.",
+    "max_instead_of_mean": "took the maximum instead of averaging: mean pooling keeps each window's mean.",
+    "output_size_off_by_one": ("output size off by one: the number of windows is floor((W - F) / S) + 1; a last, "
+                               "incomplete window is dropped, not kept."),
+    "gradient_assigned": ("gradient assigned instead of accumulated: where windows overlap (stride < window), an "
+                          "input receives from several outputs; add (+=) the contributions instead of overwriting."),
+    "mean_copied": ("mean gradient copied instead of divided: each of the F_h x F_w cells gets sensitivity / (F_h * F_w), "
+                    "so the total is preserved."),
+    "max_wrong_position": ("max routed to the wrong position: each output's gradient goes to the cell of its window "
+                           "that held the maximum in the forward pass (row = i*stride + u, column = j*stride + v)."),
+    "max_tie_last": ("ties routed to the last maximum: when a window holds several equal maxima, the course's convention "
+                     "is the first one in row-major order (np.argmax gives it)."),
+    "invariance_shifts": "list every shift after which the pooled map is the same, including 0.",
     # numeric answers
     "shape_order": "the right numbers in the wrong order: give (filters, height, width).",
     "parameters_without_bias": "biases forgotten: every filter has one bias besides its weights.",

@@ -7,8 +7,9 @@ from __future__ import annotations
 from .base import PASS, Check, Tolerance, Verdict, compare_array
 from .backprop import BACKPROP_CHECKS
 from .forward import FORWARD_CHECKS
+from .pooling import POOLING_CHECKS
 
-CHECKS: dict[str, Check] = {c.name: c for c in FORWARD_CHECKS + BACKPROP_CHECKS}
+CHECKS: dict[str, Check] = {c.name: c for c in FORWARD_CHECKS + BACKPROP_CHECKS + POOLING_CHECKS}
 
 
 def get_check(name: str) -> Check:

@@ -132,6 +132,36 @@ class ConvBackwardCheck(Check):
                 f"{params['previous_activator']}")
 
 
+def compare_with_finite_differences(label, analytic, derivatives, directions, mode, truth, limit) -> Verdict:
+    """The student's gradient against central differences of the student's own forward along `directions`.
+
+    mode 'full': the directions are an orthonormal basis, so the whole numerical gradient is recovered and
+    compared element by element; 'directional': the derivatives along the directions are compared.
+    truth (torch's gradient) only decides which side a failure blames.
+    """
+    if mode == "full":
+        numerical = gradient_from_directional(directions, derivatives)
+    else:
+        numerical = derivatives
+        analytic = np.array([np.sum(v * analytic) for v in directions])
+        truth = np.array([np.sum(v * truth) for v in directions])
+    error = relative_error(analytic, numerical)
+    if error <= limit:
+        return PASS
+    where = int(np.argmax(np.abs(analytic - numerical) / np.maximum(1e-8, np.abs(analytic) + np.abs(numerical))))
+    position = (f"along random direction {where + 1}" if mode == "directional"
+                else f"at index {tuple(int(i) for i in np.unravel_index(where, analytic.shape))}")
+    message = (f"{label} disagrees with central differences of your own forward: relative error {error:.3g} "
+               f"(limit {limit:g}); {position}: numerical {numerical.ravel()[where]:.6g} vs analytical "
+               f"{analytic.ravel()[where]:.6g}.")
+    if relative_error(numerical, truth) <= limit:
+        return Verdict.fail(message + " Your forward agrees with torch, so the mistake is in the backward pass.")
+    if relative_error(analytic, truth) <= limit:
+        return Verdict.fail(message + " Your gradient agrees with torch, so your forward is what is wrong.",
+                            "forward_inconsistent")
+    return Verdict.fail(message + " Neither agrees with torch: check forward first, then backward.")
+
+
 class ConvUpdateCheck(Check):
     """ConvLayer.update(): every filter takes one SGD step with the layer's learning rate (torch.optim.SGD)."""
 
@@ -198,36 +228,17 @@ class ConvGradcheckCheck(Check):
         return np.stack([v.array for v in values])
 
     def judge(self, params, inputs, outputs, refs, tol):
-        limit = tol.fd
         for target in params.get("targets", ["input", "weights", "bias"]):
             analytic, truth = self._analytic(target, outputs), refs[target]
             if analytic.shape != truth.shape:
                 summed = target == "bias" and analytic.shape[1:] == inputs["sensitivity_array"].shape[1:]
                 return Verdict.fail(f"{self.TARGETS[target][1]} has shape {shape_text(analytic.shape)}, expected "
                                     f"{shape_text(truth.shape)}.", "bias_not_summed" if summed else None)
-            directions = inputs[f"directions_{target}"]
-            derivatives = np.asarray(outputs["numerical"][target], dtype=np.float64)
-            if params["mode"] == "full":  # the whole numerical gradient, recovered from an orthonormal basis
-                numerical = gradient_from_directional(directions, derivatives)
-            else:
-                numerical = derivatives
-                analytic = np.array([np.sum(v * analytic) for v in directions])
-                truth = np.array([np.sum(v * refs[target]) for v in directions])
-            error = relative_error(analytic, numerical)
-            if error <= limit:
-                continue
-            where = int(np.argmax(np.abs(analytic - numerical) / np.maximum(1e-8, np.abs(analytic) + np.abs(numerical))))
-            position = (f"along random direction {where + 1}" if params["mode"] == "directional"
-                        else f"at index {tuple(int(i) for i in np.unravel_index(where, analytic.shape))}")
-            message = (f"{self.TARGETS[target][1]} disagrees with central differences of your own forward: relative "
-                       f"error {error:.3g} (limit {limit:g}); {position}: numerical {numerical.ravel()[where]:.6g} vs "
-                       f"analytical {analytic.ravel()[where]:.6g}.")
-            if relative_error(numerical, truth) <= limit:
-                return Verdict.fail(message + " Your forward agrees with torch, so the mistake is in the backward pass.")
-            if relative_error(analytic, truth) <= limit:
-                return Verdict.fail(message + " Your gradient agrees with torch, so your forward is what is wrong "
-                                              "(see assignment 1).", "forward_inconsistent")
-            return Verdict.fail(message + " Neither agrees with torch: check forward first, then backward.")
+            verdict = compare_with_finite_differences(
+                self.TARGETS[target][1], analytic, np.asarray(outputs["numerical"][target], dtype=np.float64),
+                inputs[f"directions_{target}"], params["mode"], truth, tol.fd)
+            if not verdict.passed:
+                return verdict
         return PASS
 
     def describe(self, params):

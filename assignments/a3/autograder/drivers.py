@@ -1,0 +1,263 @@
+"""Drivers: the only code that touches student objects. Each builds the student's objects for one case, calls
+their methods and returns what they produced, untouched; judging happens elsewhere (checks.py), on plain values.
+
+Signature of every driver: (namespace, inputs, params, settings) -> dict of outputs. numpy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .finite_differences import directional_derivative
+from .student import StudentError, call, call_static_or_bound, get_attribute, lookup
+
+CONV_SIGNATURE = ("ConvLayer(input_width, input_height, channel_number, filter_width, filter_height, "
+                  "filter_number, zero_padding, stride, activator, learning_rate)")
+FILTER_SIGNATURE = "Filter(width, height, depth)"
+OUTPUT_SIZE_SIGNATURE = "calculate_output_size(input_size, filter_size, zero_padding, stride)"
+
+
+def activator(namespace, inputs, params, settings):
+    """params: activator (class name), method ('forward' or 'backward'); inputs: value -> {'result'}."""
+    cls = lookup(namespace, params["activator"])
+    instance = call(f"{cls.__name__}()", cls)
+    method = get_attribute(instance, params["method"], cls.__name__)
+    value = inputs["value"]
+    argument = value.copy() if isinstance(value, np.ndarray) else value
+    result = call(f"{cls.__name__}.{params['method']}", method, argument)
+    return {"result": result, "input_after": argument}
+
+
+def filter_init(namespace, inputs, params, settings):
+    """params: width, height, depth -> the new Filter's attributes and accessor results."""
+    cls = lookup(namespace, "Filter")
+    f = call(f"Filter({params['width']}, {params['height']}, {params['depth']})", cls,
+             params["width"], params["height"], params["depth"], signature=FILTER_SIGNATURE)
+    return {
+        "weights": get_attribute(f, "weights", "Filter"),
+        "bias": get_attribute(f, "bias", "Filter"),
+        "weights_grad": get_attribute(f, "weights_grad", "Filter"),
+        "bias_grad": get_attribute(f, "bias_grad", "Filter"),
+        "get_weights": call("Filter.get_weights", get_attribute(f, "get_weights", "Filter")),
+        "get_bias": call("Filter.get_bias", get_attribute(f, "get_bias", "Filter")),
+    }
+
+
+def filter_update(namespace, inputs, params, settings):
+    """Set weights, bias and their gradients, call update(learning_rate) -> weights and bias after it."""
+    cls = lookup(namespace, "Filter")
+    depth, height, width = inputs["weights"].shape
+    f = call(f"Filter({width}, {height}, {depth})", cls, width, height, depth, signature=FILTER_SIGNATURE)
+    f.weights = inputs["weights"].copy()
+    f.bias = float(inputs["bias"])
+    f.weights_grad = inputs["weights_grad"].copy()
+    f.bias_grad = float(inputs["bias_grad"])
+    call(f"Filter.update({params['learning_rate']})", get_attribute(f, "update", "Filter"), params["learning_rate"])
+    return {
+        "weights": get_attribute(f, "weights", "Filter"),
+        "bias": get_attribute(f, "bias", "Filter"),
+        "get_weights": call("Filter.get_weights", get_attribute(f, "get_weights", "Filter")),
+        "get_bias": call("Filter.get_bias", get_attribute(f, "get_bias", "Filter")),
+    }
+
+
+def output_size(namespace, inputs, params, settings):
+    """params: input_size, filter_size, zero_padding, stride -> {'size'}."""
+    cls = lookup(namespace, "ConvLayer")
+    args = (params["input_size"], params["filter_size"], params["zero_padding"], params["stride"])
+    label = "ConvLayer.calculate_output_size({}, {}, {}, {})".format(*args)
+    return {"size": call_static_or_bound(cls, "calculate_output_size", args, label, OUTPUT_SIZE_SIGNATURE)}
+
+
+def build_conv_layer(namespace, params, weights, biases):
+    """A student ConvLayer with the case's geometry and the given filter weights (K, C, FH, FW) and biases (K,)."""
+    cls = lookup(namespace, "ConvLayer")
+    activator_cls = lookup(namespace, params["activator"])
+    channels, height, width = params["input_shape"]
+    filter_number, _, filter_height, filter_width = weights.shape
+    args = (width, height, channels, filter_width, filter_height, filter_number,
+            params["zero_padding"], params["stride"], call(f"{activator_cls.__name__}()", activator_cls),
+            params.get("learning_rate", 0.001))
+    layer = call("ConvLayer({}, {}, {}, {}, {}, {}, {}, {}, {}(), {})".format(*args[:8], activator_cls.__name__, args[9]),
+                 cls, *args, signature=CONV_SIGNATURE)
+    filters = get_attribute(layer, "filters", "ConvLayer")
+    try:
+        count = len(filters)
+    except TypeError:
+        raise StudentError(f"ConvLayer.filters should be a list of Filter objects, got {type(filters).__name__}") from None
+    if count != filter_number:
+        raise StudentError(f"ConvLayer.filters holds {count} filters, expected filter_number = {filter_number}")
+    for f, w, b in zip(filters, weights, biases):
+        try:
+            f.weights = w.copy()
+            f.bias = float(b)
+        except Exception as exc:
+            raise StudentError(f"could not set weights and bias on ConvLayer.filters[i]: {type(exc).__name__}: {exc}") from None
+    return layer
+
+
+def conv_forward(namespace, inputs, params, settings):
+    """ConvLayer with the case's geometry and weights; forward(input_array) -> returned value and output_array."""
+    layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
+    returned = call("ConvLayer.forward", get_attribute(layer, "forward", "ConvLayer"), inputs["input_array"].copy())
+    return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
+
+
+def _instance(namespace, class_name: str):
+    cls = lookup(namespace, class_name)
+    return call(f"{class_name}()", cls)
+
+
+def _gradients(layer) -> dict:
+    """What backpropagation left in the layer: delta_array and every filter's gradients, as the student stored them."""
+    filters = get_attribute(layer, "filters", "ConvLayer")
+    return {"delta_array": getattr(layer, "delta_array", None),
+            "weights_grad": [getattr(f, "weights_grad", None) for f in filters],
+            "bias_grad": [getattr(f, "bias_grad", None) for f in filters]}
+
+
+def conv_backward(namespace, inputs, params, settings):
+    """params.method: bp_sensitivity_map | bp_gradient (each after forward) | backward -> what they produced."""
+    layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
+    previous = _instance(namespace, params["previous_activator"])
+    x, sensitivity = inputs["input_array"].copy(), inputs["sensitivity_array"].copy()
+    returned = None
+    if params["method"] == "backward":
+        call("ConvLayer.backward", get_attribute(layer, "backward", "ConvLayer"), x, sensitivity, previous)
+    else:
+        call("ConvLayer.forward (before backpropagation)", get_attribute(layer, "forward", "ConvLayer"), x)
+        method = get_attribute(layer, params["method"], "ConvLayer")
+        if params["method"] == "bp_sensitivity_map":
+            returned = call("ConvLayer.bp_sensitivity_map", method, sensitivity, previous)
+        else:
+            call("ConvLayer.bp_gradient", method, sensitivity)
+    return {"returned_delta": returned, **_gradients(layer)}
+
+
+def conv_update(namespace, inputs, params, settings):
+    """Gradients set on every filter, then ConvLayer.update() -> the filters' weights and biases after it."""
+    layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
+    for f, weights_grad, bias_grad in zip(layer.filters, inputs["weights_grad"], inputs["bias_grad"]):
+        f.weights_grad, f.bias_grad = weights_grad.copy(), float(bias_grad)
+    call("ConvLayer.update()", get_attribute(layer, "update", "ConvLayer"))
+    return {"weights": [getattr(f, "weights", None) for f in layer.filters],
+            "bias": [getattr(f, "bias", None) for f in layer.filters]}
+
+
+def conv_gradcheck(namespace, inputs, params, settings):
+    """The student's gradients (from backward) and central differences of the student's OWN forward.
+
+    Loss: sum(sensitivity_array * forward(x)) with identity activators, so dLoss/dz is the sensitivity map.
+    Derivatives are taken along the directions in inputs (a whole orthonormal basis for a full check).
+    """
+    layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
+    x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
+    call("ConvLayer.backward", get_attribute(layer, "backward", "ConvLayer"), x.copy(), sensitivity.copy(),
+         _instance(namespace, "IdentityActivator"))
+    analytic = _gradients(layer)
+    forward = get_attribute(layer, "forward", "ConvLayer")
+
+    def set_parameters(weights, biases):
+        for f, w, b in zip(layer.filters, weights, biases):
+            f.weights, f.bias = np.array(w), float(b)
+
+    def loss(x_value, weights, biases):
+        set_parameters(weights, biases)
+        out = call("ConvLayer.forward (during finite differences)", forward, np.array(x_value))
+        try:
+            return float(np.sum(np.asarray(out, dtype=np.float64) * sensitivity))
+        except (TypeError, ValueError) as exc:
+            raise StudentError(f"ConvLayer.forward returned something that is not an output array ({exc})") from None
+
+    bases = {"input": x, "weights": inputs["weights"], "bias": inputs["biases"]}
+    functions = {"input": lambda v: loss(v, inputs["weights"], inputs["biases"]),
+                 "weights": lambda v: loss(x, v, inputs["biases"]),
+                 "bias": lambda v: loss(x, inputs["weights"], v)}
+    numerical = {target: np.array([directional_derivative(functions[target], bases[target], v, settings["fd_step"])
+                                   for v in inputs[f"directions_{target}"]])
+                 for target in params.get("targets", ["input", "weights", "bias"])}
+    set_parameters(inputs["weights"], inputs["biases"])
+    return {**analytic, "numerical": numerical}
+
+
+# Scalar functions students' numerical_gradient is tried on (torch twins in checks.py give the exact gradients).
+GRADIENT_FUNCTIONS = {
+    "sum_of_squares": lambda x: float(np.sum(x ** 2)),
+    "non_separable": lambda x: float(np.sum(np.sin(x) * np.roll(x.ravel(), 1).reshape(x.shape)) + np.sum(x) ** 2 / 10),
+    "log_sum_exp": lambda x: float(np.log(np.sum(np.exp(x)))),
+}
+
+
+def numerical_gradient(namespace, inputs, params, settings):
+    """numerical_gradient(f, x[, h]) on a known function -> the gradient and x after the call."""
+    function = lookup(namespace, "numerical_gradient", kind="function")
+    x = inputs["x"].copy()
+    args = (GRADIENT_FUNCTIONS[params["function"]], x) + ((params["h"],) if "h" in params else ())
+    label = "numerical_gradient(f, x" + (f", h={params['h']})" if "h" in params else ")")
+    gradient = call(label, function, *args, signature="numerical_gradient(f, x, h=1e-5)")
+    return {"gradient": gradient, "x_after": x}
+
+
+def relative_error(namespace, inputs, params, settings):
+    """relative_error(a, b) -> {'value'}."""
+    function = lookup(namespace, "relative_error", kind="function")
+    a, b = inputs["a"], inputs["b"]
+    return {"value": call("relative_error(a, b)", function, np.copy(a) if isinstance(a, np.ndarray) else a,
+                          np.copy(b) if isinstance(b, np.ndarray) else b, signature="relative_error(a, b)")}
+
+
+POOL_SIGNATURE = "{}(input_width, input_height, channel_number, filter_width, filter_height, stride)"
+
+
+def build_pooling_layer(namespace, params):
+    name = "MaxPoolingLayer" if params["kind"] == "max" else "MeanPoolingLayer"
+    cls = lookup(namespace, name)
+    c, h, w = params["input_shape"]
+    fh, fw = params["filter_shape"]
+    args = (w, h, c, fw, fh, params["stride"])
+    return call("{}({}, {}, {}, {}, {}, {})".format(name, *args), cls, *args, signature=POOL_SIGNATURE.format(name)), name
+
+
+def pool_forward(namespace, inputs, params, settings):
+    """A pooling layer with the case's geometry; forward(input_array) -> returned value and output_array."""
+    layer, name = build_pooling_layer(namespace, params)
+    returned = call(f"{name}.forward", get_attribute(layer, "forward", name), inputs["input_array"].copy())
+    return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
+
+
+def pool_backward(namespace, inputs, params, settings):
+    """forward, then backward(input_array, sensitivity_array) -> returned value and delta_array."""
+    layer, name = build_pooling_layer(namespace, params)
+    x = inputs["input_array"]
+    call(f"{name}.forward", get_attribute(layer, "forward", name), x.copy())
+    returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(),
+                    inputs["sensitivity_array"].copy())
+    return {"returned": returned, "delta_array": getattr(layer, "delta_array", None)}
+
+
+def pool_gradcheck(namespace, inputs, params, settings):
+    """backward's result and central differences of sum(sensitivity * forward(x)) along inputs['directions']."""
+    layer, name = build_pooling_layer(namespace, params)
+    x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
+    forward = get_attribute(layer, "forward", name)
+    call(f"{name}.forward", forward, x.copy())
+    returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(), sensitivity.copy())
+
+    def loss(value):
+        out = call(f"{name}.forward (during finite differences)", forward, np.array(value))
+        try:
+            return float(np.sum(np.asarray(out, dtype=np.float64) * sensitivity))
+        except (TypeError, ValueError) as exc:
+            raise StudentError(f"{name}.forward returned something that is not an output array ({exc})") from None
+
+    numerical = [directional_derivative(loss, x, v, settings["fd_step"]) for v in inputs["directions"]]
+    return {"returned": returned, "numerical": np.array(numerical)}
+
+
+def answer(namespace, inputs, params, settings):
+    """params: name -> {'value'}: the student's answer to a numeric question."""
+    return {"value": lookup(namespace, params["name"], kind="answer")}
+
+
+DRIVERS = {name: fn for name, fn in globals().items()
+           if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith(("build_", "_"))}

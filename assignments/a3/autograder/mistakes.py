@@ -1,0 +1,98 @@
+"""The likely mistakes the checks can recognise, each with the advice a student can act on."""
+
+MISTAKES = {
+    # activators
+    "relu_not_applied": "ReLU not applied: the input came back unchanged. Return max(0, x) elementwise (np.maximum).",
+    "relu_abs": "ReLU computed as |x|: negative inputs must become 0, not positive.",
+    "relu_min": "ReLU computed with min instead of max: return max(0, x).",
+    "derivative_instead_of_value": "returned the derivative (0/1) instead of the value max(0, x).",
+    "relu_derivative_at_zero": "derivative is 1 where the output is 0; it must be 1 only where output > 0.",
+    "value_instead_of_derivative": "returned the value instead of the derivative.",
+    "identity_derivative": "returned ones: that is the identity's derivative, not ReLU's (1 where output > 0, else 0).",
+    "modified_input": "changed its argument in place; compute a new array and leave the input untouched.",
+    # filters
+    "width_height_swapped": ("width and height swapped: arrays are (depth/channels, height, width); heights go with "
+                             "rows (axis 1), widths with columns (axis 2)."),
+    "filter_axes": "weights have the right sizes in the wrong order: the shape must be (depth, height, width).",
+    "weights_not_random": "all weights are equal: initialise them with small random values (e.g. uniform in [-1e-4, 1e-4]).",
+    "weights_too_large": "weights are not small: initialise them with small random values (e.g. uniform in [-1e-4, 1e-4]).",
+    "update_sign": "update sign wrong: gradient descent subtracts learning_rate * gradient.",
+    "learning_rate_ignored": "learning rate ignored: the step is learning_rate * gradient, not the gradient itself.",
+    "weights_not_updated": "weights were not changed by update().",
+    "bias_not_updated": "bias was not changed by update(): it takes a step with bias_grad too.",
+    # output size
+    "float_size": "the size is a float: use integer division // so that it can be used as an array dimension.",
+    "true_division": "used / instead of //: the number of positions is floor((W - F + 2P) / S) + 1.",
+    "rounded_up": "rounded up: the number of positions is floor((W - F + 2P) / S) + 1, rounded down.",
+    "padding_once": "padding counted once: zero padding adds P zeros on BOTH sides, so it is W - F + 2P.",
+    "stride_ignored": ("stride ignored: your code behaves as if the stride were 1. Move the window by `stride` "
+                       "positions: output row i covers input rows i*stride ... i*stride + filter_height - 1."),
+    "padding_ignored": ("padding ignored: your code behaves as if zero_padding were 0. Surround the input with "
+                        "zero_padding rings of zeros (np.pad) before sliding the filters."),
+    # conv forward
+    "kernel_flipped": ("kernel flipped: your output is a true convolution (the filter rotated by 180 degrees). A conv "
+                       "layer computes a cross-correlation: multiply each window by the filter as it is."),
+    "bias_missing": "bias missing: your output matches the result without biases. Add each filter's bias to its feature map.",
+    "activator_not_applied": "activator not applied: your output is the weighted input; pass it through the activator.",
+    "integer_output": ("integer output: the array holding the result has an integer dtype, so values were truncated. "
+                       "Create it as float (np.zeros(shape) is float64)."),
+    "float32_output": "float32 output: compute in float64 (numpy's default) to match the reference.",
+    # backpropagation
+    "kernel_not_rotated": ("kernel not rotated: the input gradient is a full cross-correlation of the expanded "
+                           "sensitivity map with each filter rotated by 180 degrees (or: each output's sensitivity "
+                           "spreads over its window with the filter as it is). If your forward flips the filter too, "
+                           "fix the forward first."),
+    "sensitivity_not_expanded": ("sensitivity map not expanded for the stride: put each sensitivity at position "
+                                 "(i*stride, j*stride) of a zero map of the stride-1 output size before backpropagating."),
+    "padding_not_removed": ("padding not removed from delta_array: the gradient comes out for the padded input; cut "
+                            "zero_padding rows and columns off every side so it has the input's shape."),
+    "activator_derivative_missing": ("activator derivative missing: delta_array is the input gradient times "
+                                     "activator.backward(input_array), the previous layer's derivative."),
+    "derivative_of_wrong_array": ("activator derivative applied to the wrong array: multiply by "
+                                  "activator.backward(input_array), the derivative at the previous layer's output."),
+    "gradient_rotated": "weights_grad rotated: the weight gradient uses the filter positions as they are, no 180-degree turn.",
+    "bias_not_summed": "bias gradient not summed: bias_grad is the sum of the filter's whole sensitivity map, one number.",
+    "forward_inconsistent": "your backward is consistent with torch, not with your forward: the forward pass is wrong.",
+    # gradient checking
+    "x_not_restored": "x not restored: put every element back after perturbing it (the caller's array must not change).",
+    "forward_difference": ("forward difference: use the central difference (f(x + h) - f(x - h)) / (2h); it is "
+                           "accurate to O(h^2) instead of O(h)."),
+    "not_halved": "central difference not halved: divide f(x + h) - f(x - h) by 2h, not by h.",
+    "relative_error_no_floor": ("no floor in the denominator: where a and b are both 0 you divide 0 by 0; use "
+                                "max(1e-8, |a| + |b|)."),
+    "relative_error_mean": "mean instead of max: the relative error is the largest elementwise value, one number.",
+    "relative_error_one_sided": "one-sided denominator: divide by |a| + |b| (with the 1e-8 floor), not by |b| alone.",
+    # pooling
+    "mean_instead_of_max": "averaged instead of taking the maximum: max pooling keeps each window's largest value.",
+    "max_instead_of_mean": "took the maximum instead of averaging: mean pooling keeps each window's mean.",
+    "output_size_off_by_one": ("output size off by one: the number of windows is floor((W - F) / S) + 1; a last, "
+                               "incomplete window is dropped, not kept."),
+    "gradient_assigned": ("gradient assigned instead of accumulated: where windows overlap (stride < window), an "
+                          "input receives from several outputs; add (+=) the contributions instead of overwriting."),
+    "mean_copied": ("mean gradient copied instead of divided: each of the F_h x F_w cells gets sensitivity / (F_h * F_w), "
+                    "so the total is preserved."),
+    "max_wrong_position": ("max routed to the wrong position: each output's gradient goes to the cell of its window "
+                           "that held the maximum in the forward pass (row = i*stride + u, column = j*stride + v)."),
+    "max_tie_last": ("ties routed to the last maximum: when a window holds several equal maxima, the course's convention "
+                     "is the first one in row-major order (np.argmax gives it)."),
+    "invariance_shifts": "list every shift after which the pooled map is the same, including 0.",
+    # numeric answers
+    "shape_order": "the right numbers in the wrong order: give (filters, height, width).",
+    "parameters_without_bias": "biases forgotten: every filter has one bias besides its weights.",
+    "parameters_without_channels": "channels forgotten: each filter has F x F weights per input channel.",
+}
+
+
+LIKELY = " Likely mistake: "
+
+
+def advice(mistake: str | None) -> str:
+    """' Likely mistake: <advice>' or ''."""
+    return f"{LIKELY}{MISTAKES[mistake]}" if mistake else ""
+
+
+def named_in(message: str) -> str | None:
+    """The short name of the likely mistake a message gives ('kernel flipped'), or None."""
+    if LIKELY not in message:
+        return None
+    return message.split(LIKELY, 1)[1].split(":", 1)[0].strip()

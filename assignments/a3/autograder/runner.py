@@ -1,0 +1,162 @@
+"""Running one test: generate or load each case, get references, drive the student's code, judge, score."""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass, field
+
+from .cases import CaseSpec, TestSpec, decode, encode
+from .checks import Check, Tolerance, Verdict, get_check
+from .drivers import DRIVERS
+from .student import GradingTimeout, StudentError, captured_output, time_limit
+
+
+@dataclass
+class CaseResult:
+    id: str
+    description: str
+    passed: bool
+    message: str = ""
+    mistake: str | None = None
+
+
+@dataclass
+class TestResult:
+    __test__ = False  # not a pytest test class
+
+    assignment: str
+    question: str
+    name: str
+    description: str
+    hidden: bool
+    points: float
+    score: float
+    status: str                      # passed | failed | timeout | error (a fault in the grader, not the student)
+    message: str
+    mistake: str | None = None
+    cases: list[CaseResult] = field(default_factory=list)
+    reference: dict = field(default_factory=dict)
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def id(self) -> str:
+        return f"{self.question}.{self.name}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TestResult":
+        data = dict(data)
+        data["cases"] = [CaseResult(**c) for c in data.get("cases", [])]
+        return cls(**data)
+
+
+class References:
+    """torch references for cases, computed once per (check, case) and reused for every submission."""
+
+    def __init__(self, device: str = "auto"):
+        self.device = device
+        self._torch_ref = None
+        self._cache: dict[tuple[str, str], tuple[dict, dict]] = {}
+
+    @property
+    def torch_ref(self):
+        if self._torch_ref is None:
+            from .references import TorchReference
+
+            self._torch_ref = TorchReference(self.device)
+        return self._torch_ref
+
+    def compute(self, check: Check, case: CaseSpec, inputs: dict) -> tuple[dict, dict]:
+        """(reference values, provenance) for a case, ignoring any stored reference."""
+        key = (check.name, case.key)
+        if key not in self._cache:
+            values = check.references(case.params, inputs, self.torch_ref)
+            self._cache[key] = (values, self.torch_ref.provenance)
+        return self._cache[key]
+
+    def get(self, check: Check, case: CaseSpec, inputs: dict) -> tuple[dict, dict]:
+        """Stored references (public cases) when present, else computed with torch."""
+        if case.reference is not None:
+            return decode(case.reference["values"]), case.reference["provenance"]
+        return self.compute(check, case, inputs)
+
+    def materialize(self, check: Check, case: CaseSpec) -> CaseSpec:
+        """The case with its inputs and torch references stored in it (what a public case ships with)."""
+        inputs = check.inputs(case)
+        values, provenance = self.compute(check, case, inputs)
+        return CaseSpec(id=case.id, params=case.params, seed=None, inputs=encode(inputs),
+                        reference={"values": encode(values), "provenance": provenance})
+
+
+_DEFAULT_REFERENCES: dict[str, References] = {}
+
+
+def default_references(device: str) -> References:
+    """One References per device for the life of the process, so repeated tests reuse torch results."""
+    return _DEFAULT_REFERENCES.setdefault(device, References(device))
+
+
+def _failure_summary(spec: TestSpec, results: list[CaseResult]) -> tuple[str, str | None]:
+    failed = [r for r in results if not r.passed]
+    first = failed[0]
+    where = f"case {results.index(first) + 1} of {len(spec.cases)} ({first.description})"
+    more = f" ({len(failed) - 1} more case(s) failed too.)" if len(failed) > 1 else ""
+    return f"{where}: {first.message}{more}", first.mistake
+
+
+def run_test(spec: TestSpec, namespace, references: References | None = None) -> TestResult:
+    """Run every case of a test against the student's namespace; the test passes when all its cases pass."""
+    check = get_check(spec.check)
+    driver = DRIVERS[check.driver]
+    tol = Tolerance.from_settings(spec.settings)
+    references = references or default_references(spec.settings.get("device", "auto"))
+    started = time.perf_counter()
+    prepared, provenance = [], {}
+    for case in spec.cases:  # grader-side work first, outside the student's time limit
+        inputs = check.inputs(case)
+        values, provenance = references.get(check, case, inputs)
+        prepared.append((case, inputs, values))
+
+    results: list[CaseResult] = []
+    status = "passed"
+    try:
+        with time_limit(float(spec.settings.get("test_timeout_s", 20))):
+            for case, inputs, values in prepared:
+                description = check.describe(case.params)
+                try:
+                    with captured_output():
+                        outputs = driver(namespace, copy.deepcopy(inputs), case.params, spec.settings)
+                        verdict = check.judge(case.params, inputs, outputs, values, tol)
+                except StudentError as exc:
+                    verdict = check.explain(case.params, str(exc))
+                except GradingTimeout:
+                    raise
+                except Exception as exc:  # a fault in the grader itself: never blame the student silently
+                    status = "error"
+                    verdict = Verdict(False, f"internal error in the grader ({type(exc).__name__}: {exc}); "
+                                             "please report this to the course staff")
+                results.append(CaseResult(case.id, description, verdict.passed, verdict.message, verdict.mistake))
+    except GradingTimeout as exc:
+        status = "timeout"
+        for case, _, _ in prepared[len(results):]:
+            results.append(CaseResult(case.id, check.describe(case.params), False,
+                                      f"{exc} (an endless loop, or far too slow?); this test is stopped", None))
+
+    passed = all(r.passed for r in results)
+    if passed:
+        message, mistake = "all cases passed", None
+    else:
+        status = "failed" if status == "passed" else status
+        message, mistake = _failure_summary(spec, results)
+    return TestResult(assignment=spec.assignment, question=spec.question, name=spec.name,
+                      description=spec.description, hidden=spec.hidden, points=spec.points,
+                      score=spec.points if passed else 0.0, status="passed" if passed else status,
+                      message=message, mistake=mistake, cases=results, reference=provenance,
+                      duration_s=round(time.perf_counter() - started, 4))
