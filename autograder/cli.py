@@ -87,17 +87,24 @@ def _ensure_built(course, assignment_id):
     return zip_path
 
 
-def _engine(course, assignment_id, name):
-    from .grading.otter_engine import OtterRunEngine
+ENGINES = ["sandbox", "otter"]
+
+
+def _engine(course, assignment_id, name, hide=()):
+    """The grading engine by name; `hide` lists folders the sandbox must keep from student code."""
     from .master import load_master
     from .release.pipelines import all_tests
 
     master = load_master(course, assignment_id)
     tests = all_tests(master)
     if name == "otter":
+        from .grading.otter_engine import OtterRunEngine
+
         return master, tests, OtterRunEngine(_ensure_built(course, assignment_id), tests,
                                              course.grading.submission_timeout_s)
-    raise click.ClickException(f"unknown engine {name!r}")
+    from .grading.sandbox import SandboxEngine
+
+    return master, tests, SandboxEngine(tests, course.grading.for_tests(), hide=[Path(p) for p in hide])
 
 
 def _score_table(title, report, master) -> Table:
@@ -116,7 +123,8 @@ def _score_table(title, report, master) -> Table:
         elif mistakes:
             detail = ", ".join(mistakes)
         else:
-            detail = failed[0].message if failed else ""
+            first_case = next((c for t in failed for c in t.cases if not c.passed), None)
+            detail = first_case.message if first_case else (failed[0].message if failed else "")
         table.add_row(r.file, f"{fmt(r.score)}/{fmt(possible)}", f"{len(failed)}/{len(r.tests)}", detail[:150])
     return table
 
@@ -126,7 +134,8 @@ def _score_table(title, report, master) -> Table:
 @click.argument("submissions", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default grading-output/<assignment>).")
-@click.option("--engine", type=click.Choice(["otter"]), default="otter", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="sandbox", show_default=True,
+              help="sandbox: the course's isolated engine; otter: `otter run` per submission.")
 @click.option("--force", is_flag=True, help="Grade again even submissions whose results are current.")
 @click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Submissions graded in parallel.")
 @click.pass_context
@@ -135,13 +144,14 @@ def grade(ctx, assignment, submissions, out, engine, force, jobs):
     from .grading.batch import grade_folder
 
     course = _course(ctx)
-    master, tests, grader = _engine(course, assignment, engine)
     out = out or DEFAULT_OUT / assignment
+    master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out])
     report = grade_folder(grader, submissions, out, master.assignment.questions, tests,
                           title=master.assignment.title, force=force, jobs=jobs)
     console.print(_score_table(f"{assignment} ({grader.name})", report, master))
     console.print(f"graded {report.graded}, unchanged {report.reused}; gradebook {report.gradebook}; "
                   f"feedback in {report.feedback_dir}/")
+    console.print(f"isolation: {report.results[0].isolation if report.results else grader.isolation}")
 
 
 @main.command()
@@ -200,7 +210,7 @@ def nbgrader_command(ctx, assignment, submissions, out):
 
 
 @main.command()
-@click.option("--engine", type=click.Choice(["otter"]), default="otter", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="sandbox", show_default=True)
 @click.option("-j", "--jobs", type=int, default=2, show_default=True)
 @click.pass_context
 def demo(ctx, engine, jobs):
@@ -215,8 +225,8 @@ def demo(ctx, engine, jobs):
         b = build(course, assignment.id)
         console.print(f"[bold]{assignment.id}[/]: released to {b.release_dir.relative_to(REPO_ROOT)}/")
         folder = write_samples(course, assignment.id)[0].parent
-        master, tests, grader = _engine(course, assignment.id, engine)
         out = DEFAULT_OUT / "demo" / assignment.id
+        master, tests, grader = _engine(course, assignment.id, engine, hide=[folder, out])
         report = grade_folder(grader, folder, out, assignment.questions, tests, title=assignment.title,
                               force=True, jobs=jobs)
         console.print(_score_table(f"{assignment.id}: sample submissions ({grader.name})", report, master))
@@ -227,6 +237,7 @@ def demo(ctx, engine, jobs):
             deviations += [f"{assignment.id}/{sample.name}: {p}" for p in sample_defs.problems(sample, got)]
         console.print(f"gradebook {report.gradebook.relative_to(REPO_ROOT)}; "
                       f"feedback {report.feedback_dir.relative_to(REPO_ROOT)}/<sample>.html")
+    console.print(f"isolation: {grader.isolation}")
     if deviations:
         console.print("[red]samples that did not get their expected result:[/]\n  " + "\n  ".join(deviations))
         sys.exit(1)

@@ -62,6 +62,8 @@ def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float
         if on_result:
             on_result(result)
 
+    if todo and hasattr(engine, "prepare"):
+        engine.prepare()  # e.g. every torch reference, once, before any student code runs
     progress = _progress(len(todo))
     task = progress.add_task("", total=len(todo)) if progress else None
     if progress:
@@ -76,6 +78,8 @@ def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float
     finally:
         if progress:
             progress.stop()
+        if hasattr(engine, "close"):
+            engine.close()
     results = [done[s.student] for s in submissions]
     gradebook = out_dir / "final_grades.csv"
     write_atomic(gradebook, gradebook_csv(questions, tests, results))

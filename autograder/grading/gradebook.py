@@ -47,6 +47,6 @@ def write_feedback(folder: Path, result: SubmissionResult, title: str) -> tuple[
     heading = (f"{title}: {result.student}, {fmt_short(result.score)} / "
                f"{fmt_short(sum(t.points for t in result.tests))} points")
     html_path, text_path = folder / f"{result.student}.html", folder / f"{result.student}.txt"
-    write_atomic(html_path, render_html(result.tests, heading, note))
-    write_atomic(text_path, render_text(result.tests, heading, note) + "\n")
+    write_atomic(html_path, render_html(result.tests, heading, note, result.notes))
+    write_atomic(text_path, render_text(result.tests, heading, note, result.notes) + "\n")
     return html_path, text_path

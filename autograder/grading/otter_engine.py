@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..cases import TestSpec
 from ..runner import TestResult
-from .results import SubmissionResult
+from .results import SubmissionResult, failed_tests
 from .submissions import Submission, SubmissionError, read_notebook
 
 ISOLATION = "none: student code shares the kernel with otter's tests"
@@ -82,6 +82,7 @@ class OtterRunEngine:
     """One `otter run` per submission with the assignment's autograder zip."""
 
     name = "otter-run"
+    isolation = ISOLATION
 
     def __init__(self, autograder_zip: Path, tests: list[TestSpec], timeout_s: float):
         self.autograder_zip, self.tests, self.timeout_s = Path(autograder_zip), tests, timeout_s
@@ -90,10 +91,7 @@ class OtterRunEngine:
         return SubmissionResult(
             assignment=self.tests[0].assignment, student=submission.student, file=submission.path.name,
             content_hash=submission.content_hash, engine=self.name, status=status, message=message,
-            tests=list(tests) or [TestResult(
-                assignment=t.assignment, question=t.question, name=t.name, description=t.description,
-                hidden=t.hidden, points=t.points, score=0.0, status=status if status != "graded" else "failed",
-                message=message) for t in self.tests],
+            tests=list(tests) or failed_tests(self.tests, "failed" if status == "graded" else status, message),
             duration_s=round(time.perf_counter() - started, 3), isolation=ISOLATION)
 
     def grade(self, submission: Submission) -> SubmissionResult:

@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..cases import TestSpec
 from ..runner import TestResult
 
 
@@ -27,6 +28,12 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def failed_tests(tests: list[TestSpec], status: str, message: str) -> list[TestResult]:
+    """Every test at 0 points with one message: for a submission that could not be graded at all."""
+    return [TestResult(assignment=t.assignment, question=t.question, name=t.name, description=t.description,
+                       hidden=t.hidden, points=t.points, score=0.0, status=status, message=message) for t in tests]
+
+
 @dataclass
 class SubmissionResult:
     assignment: str
@@ -39,6 +46,7 @@ class SubmissionResult:
     tests: list[TestResult] = field(default_factory=list)
     duration_s: float = 0.0
     isolation: str = ""               # what kept the student's code away from the grader
+    notes: list[str] = field(default_factory=list)  # what happened to the notebook's own cells
 
     @property
     def score(self) -> float:

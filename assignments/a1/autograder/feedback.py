@@ -28,6 +28,7 @@ _HTML = _ENV.from_string("""\
 <tfoot><tr style="border-top: 2px solid #888"><td colspan="2"><b>total</b></td><td><b>{{ fmt(score) }} / {{ fmt(possible) }}</b></td><td></td></tr></tfoot>
 </table>
 {% if note %}<p>{{ note }}</p>{% endif %}
+{% if notes %}<p>Notes on your notebook:</p><ul>{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 </div>
 """)
 
@@ -42,8 +43,9 @@ def totals(results: Iterable[TestResult]) -> tuple[float, float]:
     return round(sum(r.score for r in results), 6), round(sum(r.points for r in results), 6)
 
 
-def render_text(results: list[TestResult], title: str = "", note: str = "") -> str:
-    """Plain-text feedback; when `note` explains a whole-submission failure, per-test messages are not repeated."""
+def render_text(results: list[TestResult], title: str = "", note: str = "", notes=()) -> str:
+    """Plain-text feedback; when `note` explains a whole-submission failure, per-test messages are not repeated.
+    `notes` say what happened to the notebook's own cells (errors, left-out magics)."""
     score, possible = totals(results)
     lines = [title] if title else []
     for r in results:
@@ -55,12 +57,15 @@ def render_text(results: list[TestResult], title: str = "", note: str = "") -> s
     lines.append(f"  total: {fmt(score)} / {fmt(possible)}")
     if note:
         lines.append(f"  {note}")
+    if notes:
+        lines += ["  notes on your notebook:"] + [f"    - {n}" for n in notes]
     return "\n".join(lines)
 
 
-def render_html(results: list[TestResult], title: str = "", note: str = "") -> str:
+def render_html(results: list[TestResult], title: str = "", note: str = "", notes=()) -> str:
     score, possible = totals(results)
-    return _HTML.render(results=results, title=title, note=note, score=score, possible=possible, fmt=fmt)
+    return _HTML.render(results=results, title=title, note=note, notes=list(notes), score=score, possible=possible,
+                        fmt=fmt)
 
 
 class Report:

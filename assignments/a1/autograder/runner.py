@@ -10,6 +10,24 @@ from .cases import CaseSpec, TestSpec, decode, encode
 from .checks import Check, Tolerance, Verdict, get_check
 from .drivers import DRIVERS
 from .student import GradingTimeout, StudentError, captured_output, time_limit
+from .wire import plain
+
+
+class SandboxCrash(Exception):
+    """The process running the student's code died or garbled its replies; the message says how."""
+
+
+class InProcessExecutor:
+    """Runs drivers in this process, on the student's namespace (how otter and nbgrader test cells work).
+
+    Outputs are turned into plain values before anyone judges them, exactly as the sandbox does."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def run(self, driver: str, inputs: dict, params: dict, settings: dict, timeout: float) -> dict:
+        with time_limit(timeout), captured_output():
+            return plain(DRIVERS[driver](self.namespace, inputs, params, settings))
 
 
 @dataclass
@@ -32,7 +50,7 @@ class TestResult:
     hidden: bool
     points: float
     score: float
-    status: str                      # passed | failed | timeout | error (a fault in the grader, not the student)
+    status: str                      # passed | failed | timeout | crashed | error (a fault in the grader)
     message: str
     mistake: str | None = None
     cases: list[CaseResult] = field(default_factory=list)
@@ -111,10 +129,14 @@ def _failure_summary(spec: TestSpec, results: list[CaseResult]) -> tuple[str, st
     return f"{where}: {first.message}{more}", first.mistake
 
 
-def run_test(spec: TestSpec, namespace, references: References | None = None) -> TestResult:
-    """Run every case of a test against the student's namespace; the test passes when all its cases pass."""
+def run_test(spec: TestSpec, namespace=None, references: References | None = None, executor=None) -> TestResult:
+    """Run every case of a test on the student's code; the test passes when all its cases pass.
+
+    The code is reached through `executor` (a sandbox), or in this process through `namespace`. The time limit
+    covers the student's code of all the test's cases together.
+    """
     check = get_check(spec.check)
-    driver = DRIVERS[check.driver]
+    executor = executor or InProcessExecutor(namespace)
     tol = Tolerance.from_settings(spec.settings)
     references = references or default_references(spec.settings.get("device", "auto"))
     started = time.perf_counter()
@@ -126,28 +148,32 @@ def run_test(spec: TestSpec, namespace, references: References | None = None) ->
 
     results: list[CaseResult] = []
     status = "passed"
-    try:
-        with time_limit(float(spec.settings.get("test_timeout_s", 20))):
-            for case, inputs, values in prepared:
-                description = check.describe(case.params)
-                try:
-                    with captured_output():
-                        outputs = driver(namespace, copy.deepcopy(inputs), case.params, spec.settings)
-                        verdict = check.judge(case.params, inputs, outputs, values, tol)
-                except StudentError as exc:
-                    verdict = check.explain(case.params, str(exc))
-                except GradingTimeout:
-                    raise
-                except Exception as exc:  # a fault in the grader itself: never blame the student silently
-                    status = "error"
-                    verdict = Verdict(False, f"internal error in the grader ({type(exc).__name__}: {exc}); "
-                                             "please report this to the course staff")
-                results.append(CaseResult(case.id, description, verdict.passed, verdict.message, verdict.mistake))
-    except GradingTimeout as exc:
-        status = "timeout"
-        for case, _, _ in prepared[len(results):]:
-            results.append(CaseResult(case.id, check.describe(case.params), False,
-                                      f"{exc} (an endless loop, or far too slow?); this test is stopped", None))
+    limit = float(spec.settings.get("test_timeout_s", 20))
+    deadline = time.monotonic() + limit
+    for position, (case, inputs, values) in enumerate(prepared):
+        description = check.describe(case.params)
+        try:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise GradingTimeout(f"timed out after {limit:g} s")
+            outputs = executor.run(check.driver, copy.deepcopy(inputs), case.params, spec.settings, remaining)
+            verdict = check.judge(case.params, inputs, outputs, values, tol)
+        except StudentError as exc:
+            verdict = check.explain(case.params, str(exc))
+        except (GradingTimeout, SandboxCrash) as exc:
+            timed_out = isinstance(exc, GradingTimeout)
+            status = "timeout" if timed_out else "crashed"
+            message = f"{exc} (an endless loop, or far too slow?); this test is stopped" if timed_out else str(exc)
+            results.append(CaseResult(case.id, description, False, message, None))
+            for rest, _, _ in prepared[position + 1:]:
+                results.append(CaseResult(rest.id, check.describe(rest.params), False,
+                                          "not run: an earlier case of this test was stopped", None))
+            break
+        except Exception as exc:  # a fault in the grader itself: never blame the student silently
+            status = "error"
+            verdict = Verdict(False, f"internal error in the grader ({type(exc).__name__}: {exc}); "
+                                     "please report this to the course staff")
+        results.append(CaseResult(case.id, description, verdict.passed, verdict.message, verdict.mistake))
 
     passed = all(r.passed for r in results)
     if passed:

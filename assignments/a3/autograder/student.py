@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .wire import Unsupported
+
 _LIBRARY_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -104,6 +106,8 @@ def as_array(value, label: str) -> Returned:
     """Convert a returned value to a fresh float64 ndarray, refusing anything that is not plain numbers."""
     if value is None:
         raise StudentError(f"{label} returned None; it should return an array (did you forget `return`?)")
+    if isinstance(value, Unsupported):
+        raise StudentError(f"{label} returned {value.type_name}, expected an array")
     if isinstance(value, np.ndarray):
         kind = "array"
     elif isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
