@@ -37,22 +37,27 @@ class Sample:
     raw: str | None = None
     expect: object = None             # 'full' | 'zero' | {'lose': {pattern: mistake}, 'keep': [pattern]}
     directory: Path = field(default=SAMPLES_DIR)
+    requires: str | None = None       # a capability the machine must have for this sample (see tests)
 
 
 def load_samples(assignment_id: str) -> list[Sample]:
-    directory = SAMPLES_DIR / assignment_id
-    data = yaml.safe_load((directory / "samples.yml").read_text(encoding="utf-8"))
+    return load_sample_file(SAMPLES_DIR / assignment_id / "samples.yml")
+
+
+def load_sample_file(path: Path) -> list[Sample]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     samples = []
     for item in data["samples"]:
         origin = "raw" if "raw" in item else item["from"]
         origin = tuple(origin) if isinstance(origin, list) else origin
         samples.append(Sample(name=item["name"], origin=origin, raw=item.get("raw"), expect=item["expect"],
-                              replace=tuple(tuple(pair) for pair in item.get("replace", [])), directory=directory))
+                              replace=tuple(tuple(pair) for pair in item.get("replace", [])),
+                              directory=path.parent, requires=item.get("requires")))
     return samples
 
 
-def sections(sample: Sample, master: Master) -> dict[str, str]:
-    """implement-cell id -> code the sample puts in that cell."""
+def sections(sample: Sample, master: Master, substitutions: dict | None = None) -> dict[str, str]:
+    """implement-cell id -> code the sample puts in that cell; {name} placeholders filled from substitutions."""
     if sample.origin in ("solution", "release"):
         style = "solution" if sample.origin == "solution" else "stub"
         return {impl.cell_id: render(impl, style) for impl in master.implements}
@@ -62,6 +67,8 @@ def sections(sample: Sample, master: Master) -> dict[str, str]:
         if text.count(old) != 1:
             raise SampleError(f"sample {sample.name}: {old!r} occurs {text.count(old)} times in {files}")
         text = text.replace(old, new)
+    for name, value in (substitutions or {}).items():
+        text = text.replace("{" + name + "}", str(value))
     found: dict[str, list[str]] = {}
     current = None
     for line in text.splitlines():
@@ -96,11 +103,11 @@ def namespace(sample: Sample, master: Master) -> dict:
     return env
 
 
-def notebook(sample: Sample, master: Master, release: nbformat.NotebookNode) -> str:
+def notebook(sample: Sample, master: Master, release: nbformat.NotebookNode, substitutions: dict | None = None) -> str:
     """The sample as notebook text: the release with each implement cell replaced by the sample's code."""
     if sample.origin == "raw":
         return sample.raw
-    code = sections(sample, master)
+    code = sections(sample, master, substitutions)
     nb = copy.deepcopy(release)
     for cell in nb.cells:
         cell_id = cell.metadata.get("course", {}).get("implement")
@@ -136,4 +143,7 @@ def problems(sample: Sample, results: dict[str, dict]) -> list[str]:
         for pattern in sample.expect.get("keep", []):
             found += [f"{t} failed: {results[t]['message']}" for t in _matching(pattern, results)
                       if not results[t]["passed"]]
+        for pattern, words in sample.expect.get("messages", {}).items():
+            found += [f"{t}: message lacks {words!r}: {results[t]['message']}" for t in _matching(pattern, results)
+                      if words not in results[t]["message"]]
     return found

@@ -193,3 +193,18 @@ def test_import_errors_in_check_cells_are_detected():
                                            traceback=[])]
     nb = nbformat.v4.new_notebook(cells=[cell])
     assert import_failures(nb) == ["check-x: ModuleNotFoundError: No module named 'otter'"]
+
+
+def test_the_sandbox_engine_agrees_with_otter_test_by_test(assignment, otter_run, class_folder, masters, course,
+                                                          tmp_path):
+    from autograder.grading.sandbox import SandboxEngine
+
+    master = masters[assignment]
+    engine = SandboxEngine(all_tests(master), course.grading.for_tests(), hide=[class_folder])
+    sandbox = grade_folder(engine, class_folder, tmp_path / "out", master.assignment.questions, all_tests(master),
+                           title=master.assignment.title, jobs=2)
+    otter = by_student(otter_run[1])
+    for result in sandbox.results:
+        assert result.status == otter[result.student].status, result.student
+        assert {t.id: t.passed for t in result.tests} == {t.id: t.passed for t in otter[result.student].tests}, \
+            result.student

@@ -32,7 +32,7 @@ RELEASE_ROOT = REPO_ROOT / "assignments"
 LIBRARY = REPO_ROOT / "autograder"
 # What notebooks import at run time (numpy, plus torch for hidden references); the release tooling stays home.
 RUNTIME_MODULES = ("__init__", "cases", "checks", "drivers", "feedback", "finite_differences", "mistakes", "notebook",
-                   "numerics", "references", "runner", "student")
+                   "numerics", "references", "runner", "student", "wire")
 GRADING_REQUIREMENTS = "numpy>=1.26\ntorch==2.13.0\n"
 
 NBGRADER_CONFIG = """\

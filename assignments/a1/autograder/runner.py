@@ -163,7 +163,8 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
         except (GradingTimeout, SandboxCrash) as exc:
             timed_out = isinstance(exc, GradingTimeout)
             status = "timeout" if timed_out else "crashed"
-            message = f"{exc} (an endless loop, or far too slow?); this test is stopped" if timed_out else str(exc)
+            message = (f"timed out after {limit:g} s (an endless loop, or far too slow?); this test is stopped"
+                       if timed_out else str(exc))
             results.append(CaseResult(case.id, description, False, message, None))
             for rest, _, _ in prepared[position + 1:]:
                 results.append(CaseResult(rest.id, check.describe(rest.params), False,
