@@ -10,10 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..finite_differences import orthonormal_directions, random_directions
-from ..numerics import allclose
 from ..student import as_array
 from .backprop import compare_with_finite_differences
-from .base import PASS, Check, Verdict, compare_array, shape_text
+from .base import PASS, Check, Verdict, compare_array, shape_text, stored_too
 
 TIE_RAMP = 1e-9  # far below the gaps between distinct values (multiples of 0.5), far above float64 rounding
 
@@ -90,15 +89,12 @@ class PoolForwardCheck(Check):
 
     def judge(self, params, inputs, outputs, refs, tol):
         label = f"{_layer_class(params)}.forward"
-        verdict = compare_array(f"the output of {label}", as_array(outputs.get("returned"), label), refs["expected"],
-                                tol, refs["alternatives"], require_float64=False)
+        returned = as_array(outputs.get("returned"), label)
+        verdict = compare_array(f"the output of {label}", returned, refs["expected"], tol, refs["alternatives"],
+                                require_float64=False)
         if not verdict.passed:
             return verdict
-        stored = as_array(outputs.get("output_array"), f"{_layer_class(params)}.output_array")
-        if stored.array.shape != refs["expected"].shape or not allclose(stored.array, refs["expected"], tol.rtol, tol.atol):
-            return Verdict.fail(f"{label} returned the right array but self.output_array holds something else: "
-                                "store the result in self.output_array as well.")
-        return PASS
+        return stored_too(outputs, "output_array", returned, label, _layer_class(params))
 
     def explain(self, params, error):
         if "cannot be interpreted as an integer" in error or "float" in error and "integer" in error:
@@ -154,11 +150,7 @@ class PoolBackwardCheck(Check):
         verdict = compare_array(f"the delta_array of {label}", returned, expected, tol, refs["alternatives"],
                                 require_float64=False)
         if verdict.passed:
-            stored = as_array(outputs.get("delta_array"), f"{_layer_class(params)}.delta_array")
-            if stored.array.shape != expected.shape or not allclose(stored.array, expected, tol.rtol, tol.atol):
-                return Verdict.fail(f"{label} returned the right array but self.delta_array holds something else: "
-                                    "store the result in self.delta_array as well.")
-            return verdict
+            return stored_too(outputs, "delta_array", returned, label, _layer_class(params))
         if verdict.mistake or returned.array.shape != expected.shape:
             return verdict
         wrong = ~np.isclose(returned.array, expected, rtol=tol.rtol, atol=tol.atol)

@@ -10,7 +10,7 @@ import numpy as np
 from ..finite_differences import gradient_from_directional, orthonormal_directions, random_directions
 from ..numerics import relative_error
 from ..student import StudentError, as_array
-from .base import PASS, Check, Verdict, combined, compare_array, shape_text
+from .base import PASS, Check, Verdict, combined, compare_array, shape_text, stored_too
 from .forward import ConvForwardCheck
 
 _BROADCAST = re.compile(r"shapes \(([\d, ]+)\) \(([\d, ]+)\)")
@@ -81,11 +81,7 @@ class ConvBackwardCheck(Check):
                                     refs["delta_alternatives"])
             if not verdict.passed:
                 return verdict
-            stored = as_array(outputs.get("delta_array"), "ConvLayer.delta_array")
-            if stored.array.shape != value.array.shape or not np.array_equal(stored.array, value.array):
-                return Verdict.fail("bp_sensitivity_map returned the right array but self.delta_array holds something "
-                                    "else: store it in self.delta_array as well.")
-            return PASS
+            return stored_too(outputs, "delta_array", value, "bp_sensitivity_map", "ConvLayer")
         value = as_array(outputs.get("delta_array"), "ConvLayer.delta_array after backward")
         return compare_array("ConvLayer.delta_array after backward", value, refs["delta"], tol,
                              refs["delta_alternatives"])

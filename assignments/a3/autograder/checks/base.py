@@ -71,6 +71,15 @@ def compare_array(label: str, returned: Returned, expected: np.ndarray, tol: Tol
     return Verdict.fail(f"{label} differs from the expected values: {diff.describe()}.", mistake)
 
 
+def stored_too(outputs: dict, attribute: str, returned: Returned, method: str, owner: str) -> Verdict:
+    """A method that returns its result must also keep it in self.<attribute> (the next layer reads it there)."""
+    stored = as_array(outputs.get(attribute), f"{owner}.{attribute}")
+    if stored.array.shape != returned.array.shape or not np.array_equal(stored.array, returned.array):
+        return Verdict.fail(f"{method} returned the right array but self.{attribute} holds something else: store "
+                            f"the result in self.{attribute} as well.")
+    return PASS
+
+
 def _matching_alternative(actual, shape, alternatives, tol) -> str | None:
     for name, alt in alternatives.items():
         if alt.shape == shape and allclose(actual, alt, tol.rtol, tol.atol):
