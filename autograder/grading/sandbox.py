@@ -141,7 +141,7 @@ class SandboxPlan:
         keep = outermost([Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), NUMPY_SITE, self.root])
         lines = ["set -e"]
         for i, hidden in enumerate(outermost(self.hide + self._private_ancestors(keep))):
-            lines += _reveal_under(hidden, keep, workdir.parent.parent / "stage" / f"{workdir.name}-{i}")
+            lines += _reveal_under(hidden, keep, self.stage / f"{workdir.name}-{i}")
         lines.append(f"cd {shlex.quote(str(workdir))}")
         lines.append("exec setpriv --reuid=%d --regid=%d --clear-groups --no-new-privs %s" % (
             NOBODY, NOBODY, " ".join(shlex.quote(part) for part in python)))

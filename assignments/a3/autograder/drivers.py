@@ -17,14 +17,18 @@ FILTER_SIGNATURE = "Filter(width, height, depth)"
 OUTPUT_SIZE_SIGNATURE = "calculate_output_size(input_size, filter_size, zero_padding, stride)"
 
 
+def _instance(namespace, class_name: str):
+    cls = lookup(namespace, class_name)
+    return call(f"{class_name}()", cls)
+
+
 def activator(namespace, inputs, params, settings):
     """params: activator (class name), method ('forward' or 'backward'); inputs: value -> {'result'}."""
-    cls = lookup(namespace, params["activator"])
-    instance = call(f"{cls.__name__}()", cls)
-    method = get_attribute(instance, params["method"], cls.__name__)
+    instance = _instance(namespace, params["activator"])
+    method = get_attribute(instance, params["method"], params["activator"])
     value = inputs["value"]
     argument = value.copy() if isinstance(value, np.ndarray) else value
-    result = call(f"{cls.__name__}.{params['method']}", method, argument)
+    result = call(f"{params['activator']}.{params['method']}", method, argument)
     return {"result": result, "input_after": argument}
 
 
@@ -72,13 +76,12 @@ def output_size(namespace, inputs, params, settings):
 def build_conv_layer(namespace, params, weights, biases):
     """A student ConvLayer with the case's geometry and the given filter weights (K, C, FH, FW) and biases (K,)."""
     cls = lookup(namespace, "ConvLayer")
-    activator_cls = lookup(namespace, params["activator"])
     channels, height, width = params["input_shape"]
     filter_number, _, filter_height, filter_width = weights.shape
     args = (width, height, channels, filter_width, filter_height, filter_number,
-            params["zero_padding"], params["stride"], call(f"{activator_cls.__name__}()", activator_cls),
+            params["zero_padding"], params["stride"], _instance(namespace, params["activator"]),
             params.get("learning_rate", 0.001))
-    layer = call("ConvLayer({}, {}, {}, {}, {}, {}, {}, {}, {}(), {})".format(*args[:8], activator_cls.__name__, args[9]),
+    layer = call("ConvLayer({}, {}, {}, {}, {}, {}, {}, {}, {}(), {})".format(*args[:8], params["activator"], args[9]),
                  cls, *args, signature=CONV_SIGNATURE)
     filters = get_attribute(layer, "filters", "ConvLayer")
     try:
@@ -101,11 +104,6 @@ def conv_forward(namespace, inputs, params, settings):
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
     returned = call("ConvLayer.forward", get_attribute(layer, "forward", "ConvLayer"), inputs["input_array"].copy())
     return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
-
-
-def _instance(namespace, class_name: str):
-    cls = lookup(namespace, class_name)
-    return call(f"{class_name}()", cls)
 
 
 def _gradients(layer) -> dict:

@@ -11,6 +11,7 @@ from ..mistakes import advice
 from ..numerics import allclose, difference
 from ..student import Returned, as_array
 
+
 @dataclass(frozen=True)
 class Verdict:
     passed: bool
@@ -71,6 +72,13 @@ def compare_array(label: str, returned: Returned, expected: np.ndarray, tol: Tol
     return Verdict.fail(f"{label} differs from the expected values: {diff.describe()}.", mistake)
 
 
+def update_mistakes(value, gradient, learning_rate, unchanged: str) -> dict:
+    """What common gradient-descent mistakes would leave in a parameter (value - learning_rate * gradient is right)."""
+    value, gradient = np.asarray(value, dtype=np.float64), np.asarray(gradient, dtype=np.float64)
+    return {"update_sign": np.asarray(value + learning_rate * gradient),
+            "learning_rate_ignored": np.asarray(value - gradient), unchanged: value}
+
+
 def stored_too(outputs: dict, attribute: str, returned: Returned, method: str, owner: str) -> Verdict:
     """A method that returns its result must also keep it in self.<attribute> (the next layer reads it there)."""
     stored = as_array(outputs.get(attribute), f"{owner}.{attribute}")
@@ -122,5 +130,9 @@ class Check:
         return ", ".join(f"{k}={v}" for k, v in params.items())
 
     def explain(self, params: dict, error: str) -> Verdict:
-        """The verdict when the student's code raised (error is the StudentError text); subclasses add advice."""
+        """The verdict when the student's code raised (error is the StudentError text); subclasses add advice.
+
+        A float used as an array size fails the same way in every layer, so it is recognised here."""
+        if "cannot be interpreted as an integer" in error:
+            return Verdict.fail(error, "float_size")
         return Verdict.fail(error)

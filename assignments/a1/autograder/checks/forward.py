@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..student import StudentError, as_array
-from .base import PASS, Check, Verdict, compare_array, shape_text, stored_too
+from .base import PASS, Check, Verdict, compare_array, shape_text, stored_too, update_mistakes
 
 
 def _nonzero(rng, shape, low=0.1, high=2.0):
@@ -124,18 +124,12 @@ class FilterUpdateCheck(Check):
                 "weights_grad": _nonzero(rng, shape), "bias_grad": float(_nonzero(rng, ()))}
 
     def references(self, params, inputs, torch_ref):
-        torch, lr = torch_ref.torch, params["learning_rate"]
-        w = torch_ref.tensor(inputs["weights"]).requires_grad_()
-        b = torch_ref.tensor(inputs["bias"]).requires_grad_()
-        w.grad, b.grad = torch_ref.tensor(inputs["weights_grad"]), torch_ref.tensor(inputs["bias_grad"])
-        torch.optim.SGD([w, b], lr=lr).step()
-        w0, g = np.asarray(inputs["weights"]), np.asarray(inputs["weights_grad"])
-        b0, bg = float(inputs["bias"]), float(inputs["bias_grad"])
-        return {"weights": torch_ref.numpy(w), "bias": torch_ref.numpy(b),
-                "weights_alternatives": {"update_sign": w0 + lr * g, "learning_rate_ignored": w0 - g,
-                                         "weights_not_updated": w0},
-                "bias_alternatives": {"update_sign": np.array(b0 + lr * bg), "learning_rate_ignored": np.array(b0 - bg),
-                                      "bias_not_updated": np.array(b0)}}
+        lr = params["learning_rate"]
+        w, b, gw, gb = (inputs[k] for k in ("weights", "bias", "weights_grad", "bias_grad"))
+        weights, bias = torch_ref.sgd_step([w, b], [gw, gb], lr)
+        return {"weights": weights, "bias": bias,
+                "weights_alternatives": update_mistakes(w, gw, lr, "weights_not_updated"),
+                "bias_alternatives": update_mistakes(b, gb, lr, "bias_not_updated")}
 
     def judge(self, params, inputs, outputs, refs, tol):
         for key, label in (("weights", "Filter.weights after update()"), ("bias", "Filter.bias after update()")):
@@ -241,9 +235,7 @@ class ConvForwardCheck(Check):
                 return Verdict.fail(error, "padding_ignored")
             if h != w or params["filter_shape"][0] != params["filter_shape"][1]:
                 return Verdict.fail(error, "width_height_swapped")
-        if "cannot be interpreted as an integer" in error:
-            return Verdict.fail(error, "float_size")
-        return Verdict.fail(error)
+        return super().explain(params, error)
 
     def describe(self, params):
         c, h, w = params["input_shape"]

@@ -10,7 +10,7 @@ import numpy as np
 from ..finite_differences import gradient_from_directional, orthonormal_directions, random_directions
 from ..numerics import relative_error
 from ..student import StudentError, as_array
-from .base import PASS, Check, Verdict, combined, compare_array, shape_text, stored_too
+from .base import PASS, Check, Verdict, combined, compare_array, shape_text, stored_too, update_mistakes
 from .forward import ConvForwardCheck
 
 _BROADCAST = re.compile(r"shapes \(([\d, ]+)\) \(([\d, ]+)\)")
@@ -121,7 +121,7 @@ class ConvBackwardCheck(Check):
                 return Verdict.fail(error, "padding_not_removed")
             if params["stride"] > 1:
                 return Verdict.fail(error, "sensitivity_not_expanded")
-        return Verdict.fail(error)
+        return super().explain(params, error)
 
     def describe(self, params):
         return (f"{params['method']}: {ConvForwardCheck().describe(params)}, previous layer's activator "
@@ -174,10 +174,8 @@ class ConvUpdateCheck(Check):
         w, b, gw, gb = (inputs[k] for k in ("weights", "biases", "weights_grad", "bias_grad"))
         weights, biases = torch_ref.sgd_step([w, b], [gw, gb], lr)
         return {"weights": weights, "bias": biases,
-                "weights_alternatives": {"update_sign": w + lr * gw, "learning_rate_ignored": w - gw,
-                                         "weights_not_updated": w},
-                "bias_alternatives": {"update_sign": b + lr * gb, "learning_rate_ignored": b - gb,
-                                      "bias_not_updated": b}}
+                "weights_alternatives": update_mistakes(w, gw, lr, "weights_not_updated"),
+                "bias_alternatives": update_mistakes(b, gb, lr, "bias_not_updated")}
 
     def judge(self, params, inputs, outputs, refs, tol):
         for key, label in (("weights", "the filters' weights after update()"), ("bias", "the filters' biases after update()")):

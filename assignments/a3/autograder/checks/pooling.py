@@ -96,11 +96,6 @@ class PoolForwardCheck(Check):
             return verdict
         return stored_too(outputs, "output_array", returned, label, _layer_class(params))
 
-    def explain(self, params, error):
-        if "cannot be interpreted as an integer" in error or "float" in error and "integer" in error:
-            return Verdict.fail(error, "float_size")
-        return Verdict.fail(error)
-
     def describe(self, params):
         return _describe(params)
 
