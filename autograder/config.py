@@ -33,6 +33,7 @@ class GradingSettings(_Strict):
     test_timeout_s: PositiveFloat = 20
     submission_timeout_s: PositiveFloat = 600
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    search_timeout_s: PositiveFloat = 5      # after a hidden failure: time to find the smallest failing configuration
 
     def for_tests(self) -> dict:
         """The settings a test needs at grading time (embedded in generated tests; course.yml is not shipped)."""
@@ -61,9 +62,19 @@ class AssignmentConfig(_Strict):
         return float(sum(self.questions.values()))
 
 
+class MutationSettings(_Strict):
+    """`course mutate`: how many mutants of the solutions to grade, with which seed, and the kill rate CI enforces."""
+
+    seed: int = 0
+    mutants: int = Field(default=100, ge=1)
+    min_kill_rate: float = Field(default=0.99, ge=0, le=1)
+    probe_configurations: int = Field(default=12, ge=1)   # random configurations the equivalence probe compares on
+
+
 class Course(_Strict):
     course: CourseInfo
     grading: GradingSettings = GradingSettings()
+    mutation: MutationSettings = MutationSettings()
     assignments: list[AssignmentConfig]
 
     @field_validator("assignments")

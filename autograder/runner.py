@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 import time
+import zlib
 from dataclasses import asdict, dataclass, field
 
 from .cases import CaseSpec, TestSpec, decode, encode
-from .checks import Check, Tolerance, Verdict, get_check
-from .drivers import DRIVERS
+from .checks import Check, Tolerance, Verdict, driver_setup, get_check
+from .checks.simplify import simplifications
+from .drivers import DRIVERS, prepare
 from .student import GradingTimeout, StudentError, captured_output, time_limit
 from .wire import plain
 
@@ -56,6 +59,7 @@ class TestResult:
     cases: list[CaseResult] = field(default_factory=list)
     reference: dict = field(default_factory=dict)
     duration_s: float = 0.0
+    smallest: dict | None = None     # hidden failures: {'fails': params, 'passes': params, 'change': text}
 
     @property
     def passed(self) -> bool:
@@ -129,6 +133,79 @@ def _failure_summary(spec: TestSpec, results: list[CaseResult]) -> tuple[str, st
     return f"{where}: {first.message}{more}", first.mistake
 
 
+SKIP = "skip"
+
+
+class SmallestFailing:
+    """After a hidden failure: a greedy, ordered search for the simplest configuration that still fails.
+
+    Starting from the first failing case's parameters, it tries the check's one-step simplifications in order on
+    freshly generated inputs (seeds derived from the parameters, so a submission always gets the same answer),
+    moves to the first one that fails, and stops when every simplification passes. It has its own time allowance,
+    never changes the score, and reveals parameters only, never a hidden case's inputs or expected values."""
+
+    def __init__(self, check: Check, spec: TestSpec, executor, references: "References", tol: Tolerance):
+        self.check, self.spec, self.executor, self.references, self.tol = check, spec, executor, references, tol
+        self.allowance = float(spec.settings.get("search_timeout_s", 5))
+        self.max_probes = int(spec.settings.get("search_max_probes", 80))
+
+    def seed(self, params: dict, base) -> int:
+        return zlib.crc32(json.dumps({"params": params, "base": base}, sort_keys=True).encode())
+
+    def fails(self, params: dict, base, deadline: float) -> bool | None | str:
+        """Does the student's code fail on a generated case with these params? None: could not tell in time;
+        SKIP: the grader cannot build this configuration (not a verdict on the student)."""
+        case = CaseSpec(id="search", params=params, seed=self.seed(params, base))
+        try:
+            inputs = self.check.inputs(case)
+            values, _ = self.references.compute(self.check, case, inputs)
+        except Exception:
+            return SKIP
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        try:
+            outputs = self.executor.run(self.check.driver, copy.deepcopy(inputs), params, self.spec.settings, remaining)
+            return not self.check.judge(params, inputs, outputs, values, self.tol).passed
+        except StudentError:
+            return True
+        except Exception:  # timeout, crash, or a fault in the grader: stop searching, say nothing
+            return None
+
+    def search(self, failing: CaseSpec) -> dict | None:
+        if not simplifications(self.check.name, failing.params):
+            return None
+        deadline = time.monotonic() + self.allowance
+        current, passing, probes = dict(failing.params), None, 0
+        while True:
+            moved = False
+            for change, simpler in simplifications(self.check.name, current):
+                if probes >= self.max_probes:
+                    break
+                probes += 1
+                verdict = self.fails(simpler, failing.seed, deadline)
+                if verdict is None:
+                    return None
+                if verdict == SKIP:
+                    continue
+                if verdict:
+                    current, passing, moved = simpler, None, True
+                    break
+                passing = passing or {"params": simpler, "change": change}
+            if not moved:
+                break
+        if passing is None and current == failing.params:
+            return None
+        return {"fails": current, "passes": passing["params"] if passing else None,
+                "change": passing["change"] if passing else None}
+
+    def describe(self, found: dict) -> str:
+        text = f"Smallest failing configuration found: {self.check.describe(found['fails'])}"
+        if found["passes"] is not None:
+            text += f"; it passes with {found['change']}"
+        return text + "."
+
+
 def run_test(spec: TestSpec, namespace=None, references: References | None = None, executor=None) -> TestResult:
     """Run every case of a test on the student's code; the test passes when all its cases pass.
 
@@ -136,7 +213,9 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
     covers the student's code of all the test's cases together.
     """
     check = get_check(spec.check)
-    executor = executor or InProcessExecutor(namespace)
+    if executor is None:  # in the kernel (otter, nbgrader): hand the drivers the course's reference units here
+        prepare(driver_setup([spec]))
+        executor = InProcessExecutor(namespace)
     tol = Tolerance.from_settings(spec.settings)
     references = references or default_references(spec.settings.get("device", "auto"))
     started = time.perf_counter()
@@ -182,8 +261,15 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
     else:
         status = "failed" if status == "passed" else status
         message, mistake = _failure_summary(spec, results)
+    smallest = None
+    if spec.hidden and status == "failed":  # never after a timeout or a crash: the search would only repeat it
+        failing = next(case for case, result in zip(spec.cases, results) if not result.passed)
+        searcher = SmallestFailing(check, spec, executor, references, tol)
+        smallest = searcher.search(failing)
+        if smallest:
+            message += " " + searcher.describe(smallest)
     return TestResult(assignment=spec.assignment, question=spec.question, name=spec.name,
                       description=spec.description, hidden=spec.hidden, points=spec.points,
                       score=spec.points if passed else 0.0, status="passed" if passed else status,
                       message=message, mistake=mistake, cases=results, reference=provenance,
-                      duration_s=round(time.perf_counter() - started, 4))
+                      duration_s=round(time.perf_counter() - started, 4), smallest=smallest)

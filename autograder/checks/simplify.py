@@ -1,0 +1,123 @@
+"""Simpler configurations of a case, one change at a time: the lattice the runner searches after a hidden failure.
+
+Each check family declares its own simplifications (stride -> 1, padding -> 0, one channel, one filter, identity
+activator, square shapes, smaller sizes, ...), in a fixed order, and only ones that keep the case valid.
+"""
+
+from __future__ import annotations
+
+RELU, IDENTITY = "ReluActivator", "IdentityActivator"
+
+
+def _with(params: dict, **changes) -> dict:
+    return {**params, **changes}
+
+
+def _fits(size: int, filter_size: int, padding: int = 0) -> bool:
+    return size >= 1 and filter_size >= 1 and size + 2 * padding >= filter_size
+
+
+def _layer(params: dict, padding_key: str | None) -> list[tuple[str, dict]]:
+    """Conv and pooling layers: input_shape (c, h, w), filter_shape (fh, fw), stride, maybe padding and filters."""
+    c, h, w = params["input_shape"]
+    fh, fw = params["filter_shape"]
+    p = params.get(padding_key, 0) if padding_key else 0
+    out = []
+    if params["stride"] > 1:
+        out.append(("stride 1", _with(params, stride=1)))
+    if p > 0:
+        out.append(("no zero padding", _with(params, **{padding_key: 0})))
+    if c > 1:
+        out.append(("one channel", _with(params, input_shape=[1, h, w])))
+    if params.get("filter_number", 1) > 1:
+        out.append(("one filter", _with(params, filter_number=1)))
+    for key in ("activator", "previous_activator"):
+        if params.get(key) == RELU:
+            out.append((f"{key.replace('_', ' ')} {IDENTITY}", _with(params, **{key: IDENTITY})))
+    if params.get("bias", True) is not False and "filter_number" in params:
+        out.append(("zero biases", _with(params, bias=False)))
+    if params.get("ties"):
+        out.append(("no ties", _with(params, ties=False)))
+    if h != w and _fits(min(h, w), max(fh, fw), p):
+        out.append(("a square input", _with(params, input_shape=[c, min(h, w), min(h, w)])))
+    if fh != fw:
+        out.append(("a square filter", _with(params, filter_shape=[min(fh, fw)] * 2)))
+    if _fits(h - 1, fh, p):
+        out.append((f"input height {h - 1}", _with(params, input_shape=[c, h - 1, w])))
+    if _fits(w - 1, fw, p):
+        out.append((f"input width {w - 1}", _with(params, input_shape=[c, h, w - 1])))
+    if fh > 1:
+        out.append((f"filter height {fh - 1}", _with(params, filter_shape=[fh - 1, fw])))
+    if fw > 1:
+        out.append((f"filter width {fw - 1}", _with(params, filter_shape=[fh, fw - 1])))
+    return out
+
+
+def _valid(params: dict, padding_key: str | None) -> bool:
+    """Every axis of the (padded) input holds the filter at least once."""
+    _, h, w = params["input_shape"]
+    fh, fw = params["filter_shape"]
+    p = params.get(padding_key, 0) if padding_key else 0
+    return _fits(h, fh, p) and _fits(w, fw, p)
+
+
+def _conv(params):
+    return [(change, simpler) for change, simpler in _layer(params, "zero_padding") if _valid(simpler, "zero_padding")]
+
+
+def _pool(params):
+    return [(change, simpler) for change, simpler in _layer(params, None) if _valid(simpler, None)]
+
+
+def _shape(params):
+    shape = params.get("shape")
+    if not shape:
+        return []
+    return [(f"shape {tuple(shape[:i] + [1] + shape[i + 1:])}", _with(params, shape=shape[:i] + [1] + shape[i + 1:]))
+            for i, n in enumerate(shape) if n > 1]
+
+
+def _filter(params):
+    out = []
+    if params["depth"] > 1:
+        out.append(("depth 1", _with(params, depth=1)))
+    if params["width"] != params["height"]:
+        side = min(params["width"], params["height"])
+        out.append((f"a square {side}x{side} filter", _with(params, width=side, height=side)))
+    for key in ("height", "width"):
+        if params[key] > 1:
+            out.append((f"{key} {params[key] - 1}", _with(params, **{key: params[key] - 1})))
+    return out
+
+
+def _output_size(params):
+    n, f, p, s = (params[k] for k in ("input_size", "filter_size", "zero_padding", "stride"))
+    out = []
+    if s > 1:
+        out.append(("stride 1", _with(params, stride=1)))
+    if p > 0 and n >= f:
+        out.append(("no zero padding", _with(params, zero_padding=0)))
+    if _fits(n - 1, f, p):
+        out.append((f"input size {n - 1}", _with(params, input_size=n - 1)))
+    if f > 1:
+        out.append((f"filter size {f - 1}", _with(params, filter_size=f - 1)))
+    return out
+
+
+FAMILIES = {
+    "conv_forward": _conv, "conv_backward": _conv, "conv_update": _conv, "conv_gradcheck": _conv,
+    "pool_forward": _pool, "pool_backward": _pool, "pool_gradcheck": _pool,
+    "activator": _shape, "numerical_gradient": _shape, "relative_error": _shape,
+    "filter_init": _filter, "filter_update": _filter, "output_size": _output_size,
+}
+
+
+def simplifications(check_name: str, params: dict) -> list[tuple[str, dict]]:
+    """(what changes, simpler params) for each one-step simplification of a case, in a fixed order; [] if none."""
+    family = FAMILIES.get(check_name)
+    if family is None:
+        return []
+    try:
+        return family(dict(params))
+    except (KeyError, TypeError, ValueError):  # params this family does not know how to simplify
+        return []
