@@ -6,14 +6,54 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, field_validator, model_validator
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_COURSE_FILE = REPO_ROOT / "course.yml"
+PACKAGE_DIR = Path(__file__).resolve().parent   # the installed autograder package (library code only)
+COURSE_FILE = "course.yml"
 
 
 class CourseConfigError(ValueError):
     """course.yml is missing, unreadable or invalid; the message names the offending key."""
+
+
+class CourseRoot:
+    """The course folder: course.yml, source/, solutions/, assignments/, build/, grading-output/.
+
+    Found from the current folder (the first folder, walking up, that holds course.yml) unless one was chosen
+    (the CLI's --course option); never the folder the package is installed from.
+    """
+
+    _chosen: Path | None = None
+
+    @classmethod
+    def choose(cls, folder: str | Path | None) -> None:
+        """Use this folder as the course root (None: find it from the current folder again)."""
+        if folder is None:
+            cls._chosen = None
+            return
+        folder = Path(folder).resolve()
+        if not (folder / COURSE_FILE).is_file():
+            raise CourseConfigError(f"{folder}: not a course folder (no {COURSE_FILE} in it)")
+        cls._chosen = folder
+
+    @staticmethod
+    def find(start: str | Path | None = None) -> Path:
+        """The first folder from `start` (default: the current folder) upwards that holds course.yml."""
+        start = Path(start or Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            if (folder / COURSE_FILE).is_file():
+                return folder
+        raise CourseConfigError(f"no {COURSE_FILE} in {start} or any folder above it: run `course` from the "
+                                "course folder, or pass --course <folder>")
+
+    @classmethod
+    def get(cls) -> Path:
+        return cls._chosen or cls.find()
+
+
+def course_root() -> Path:
+    """The course folder every command reads and writes (see CourseRoot)."""
+    return CourseRoot.get()
 
 
 class _Strict(BaseModel):
@@ -31,13 +71,28 @@ class GradingSettings(_Strict):
     fd_step: PositiveFloat = 1e-5
     fd_tolerance: PositiveFloat = 1e-6
     test_timeout_s: PositiveFloat = 20
-    submission_timeout_s: PositiveFloat = 600
+    submission_budget_s: PositiveFloat = 60  # one submission, every engine: start-up, restarts and every test
     device: Literal["auto", "cpu", "cuda"] = "auto"
     search_timeout_s: PositiveFloat = 5      # after a hidden failure: time to find the smallest failing configuration
+    max_notebook_mib: PositiveFloat = 20      # a larger notebook (or zip member) is refused, never read
+    max_archive_mib: PositiveFloat = 2048     # the most a zip may inflate to, all members together
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_budget_key(cls, data):
+        """submission_timeout_s is the old name of submission_budget_s."""
+        if isinstance(data, dict) and "submission_timeout_s" in data:
+            data = dict(data)
+            data.setdefault("submission_budget_s", data.pop("submission_timeout_s"))
+        return data
+
+    @property
+    def submission_timeout_s(self) -> float:
+        return self.submission_budget_s
 
     def for_tests(self) -> dict:
         """The settings a test needs at grading time (embedded in generated tests; course.yml is not shipped)."""
-        return self.model_dump()
+        return self.model_dump(exclude={"max_notebook_mib", "max_archive_mib"})
 
 
 class AssignmentConfig(_Strict):
@@ -46,6 +101,7 @@ class AssignmentConfig(_Strict):
     notebook: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.ipynb$")
     source: str
     questions: dict[str, PositiveFloat]
+    submission_budget_s: PositiveFloat | None = None  # overrides grading.submission_budget_s (e.g. training)
 
     @field_validator("questions")
     @classmethod
@@ -86,6 +142,11 @@ class Course(_Strict):
             raise ValueError(f"assignment ids must be unique; repeated: {', '.join(duplicates)}")
         return assignments
 
+    def grading_for(self, assignment_id: str) -> dict:
+        """The grading settings of one assignment: the course's, with the assignment's own budget if it sets one."""
+        budget = self.assignment(assignment_id).submission_budget_s or self.grading.submission_budget_s
+        return {**self.grading.for_tests(), "submission_budget_s": budget}
+
     def assignment(self, assignment_id: str) -> AssignmentConfig:
         for a in self.assignments:
             if a.id == assignment_id:
@@ -107,7 +168,7 @@ def _describe(error: ValidationError, path: Path) -> str:
 
 def load_course(path: str | Path | None = None) -> Course:
     """Read and validate course.yml; raise CourseConfigError naming the bad key or value."""
-    path = Path(path) if path else DEFAULT_COURSE_FILE
+    path = Path(path) if path else course_root() / COURSE_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -1,0 +1,189 @@
+"""The course's own grading engine: each submission's code runs in a sandboxed child, never in the grader.
+
+The grader generates every input, computes the torch references once per run, asks the child to build the
+student's objects and call their methods, receives plain values and judges them itself. See isolation.py for what
+the child can see, tenancy.py for what one submission may use, executor.py for the time budget.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..runner import References, run_test
+from ..grading.notebook_code import notebook_code
+from ..grading.results import SubmissionResult
+from ..grading.submissions import Submission, SubmissionError, read_notebook
+from ..grading.results import failed_tests
+from .executor import SandboxExecutor
+from .isolation import Bubblewrap, Layout, NoIsolation, bubblewrap_problem
+from .limits import Limits
+from .process import SandboxStartError
+from .tenancy import NoTenant, Tenant, cgroups_available
+
+FORBIDDEN_MODULES = ("torch", "scipy", "autograder.references", "autograder.checks", "autograder.runner", "otter")
+CHILD_ENTRY = ("__init__.py", "drivers.py", "student.py", "wire.py", "sandbox/__init__.py", "sandbox/framing.py",
+               "sandbox/child.py")
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+NO_SANDBOX = ("NO SANDBOX (--no-sandbox): student code ran in a plain child process with resource limits only; it "
+              "could read and write whatever the grading user can")
+
+
+class SandboxUnavailable(RuntimeError):
+    """No isolation is possible on this machine; the message says why and what the instructor can do."""
+
+
+def _library_imports(relative: str) -> set[str]:
+    """The library modules a child module imports (relative imports), as paths relative to the package."""
+    path = PACKAGE_DIR / relative
+    package = Path(relative).parent
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package
+            for _ in range(node.level - 1):
+                base = base.parent
+            names = [node.module] if node.module else [a.name for a in node.names]
+            for name in names:
+                candidate = base / (name.replace(".", "/") + ".py")
+                if (PACKAGE_DIR / candidate).is_file():
+                    found.add(str(candidate))
+    return found
+
+
+def child_runtime_files() -> list[str]:
+    """Every library file the child imports: its entry modules and what they import, nothing else."""
+    todo, seen = list(CHILD_ENTRY), set()
+    while todo:
+        relative = todo.pop()
+        if relative not in seen:
+            seen.add(relative)
+            todo += sorted(_library_imports(relative) - seen)
+    return sorted(seen)
+
+
+class Runtime:
+    """A private copy of the child runtime (bound read-only into every sandbox) and a numpy-only site folder."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="course-sandbox-"))
+        os.chmod(self.root, 0o755)
+        for relative in child_runtime_files():
+            target = self.root / "lib" / "autograder" / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(PACKAGE_DIR / relative, target)
+        for folder in [self.root, *self.root.rglob("*")]:
+            os.chmod(folder, 0o755 if folder.is_dir() else 0o644)
+        site, numpy_dir = self.root / "site", Path(np.__file__).resolve().parent
+        site.mkdir(mode=0o755)
+        for entry in (numpy_dir, numpy_dir.parent / "numpy.libs"):
+            if entry.exists():
+                (site / entry.name).symlink_to(entry)
+        (self.root / "work").mkdir(mode=0o755)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class SandboxEngine:
+    """Grades submissions with sandboxed children; references are computed once and shared."""
+
+    name = "sandbox"
+
+    def __init__(self, tests, settings: dict, hide=(), limits: Limits | None = None, sandbox: bool = True,
+                 budget_s: float | None = None):
+        problem = bubblewrap_problem() if sandbox else None
+        if problem:
+            raise SandboxUnavailable(f"cannot isolate student code: {problem}. Pass --no-sandbox to grade anyway "
+                                     "with resource limits only (every result then says so).")
+        self.tests = tests
+        self.hide = list(hide)  # nothing outside the allowlist is visible to the child anyway
+        self.limits = limits or Limits()
+        self.budget_s = float(budget_s or settings.get("submission_budget_s") or 60)
+        self.runtime = Runtime()
+        layout = Layout(self.runtime.root)
+        self.sandboxed = sandbox
+        self.mode = Bubblewrap(layout, self.limits) if sandbox else NoIsolation(layout, self.limits)
+        self.cgroups = sandbox and cgroups_available()
+        self.references = References(settings.get("device", "auto"))
+        from .. import checks
+
+        setup = getattr(checks, "driver_setup", None)
+        self.driver_setup = setup(tests) if setup else {}
+        self._live: set[SandboxExecutor] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def isolation(self) -> str:
+        if not self.sandboxed:
+            return f"{NO_SANDBOX}; {self.limits.describe()}; budget {self.budget_s:g} s per submission"
+        memory = (f", {self.limits.submission_memory_bytes >> 20} MiB memory together (cgroup)" if self.cgroups
+                  else " (memory bounded only as processes x the per-process limit: no cgroup without root)")
+        return ("sandboxed child (bubblewrap): its own user, pid, mount, network and ipc namespaces, user nobody; "
+                "sees only the Python standard library, numpy only and the read-only child runtime; "
+                f"per submission: {self.limits.describe()}{memory}; budget {self.budget_s:g} s per submission")
+
+    def prepare(self) -> None:
+        """Compute every case's torch reference before any student code runs."""
+        from ..checks import get_check
+
+        for spec in self.tests:
+            check = get_check(spec.check)
+            for case in spec.cases:
+                self.references.get(check, case, check.inputs(case))
+
+    def _read(self, submission: Submission):
+        read = getattr(submission, "read", None)
+        return read() if read else read_notebook(submission.path)
+
+    def grade(self, submission: Submission) -> SubmissionResult:
+        started = time.perf_counter()
+        base = dict(assignment=self.tests[0].assignment, student=submission.student, file=submission.path.name,
+                    content_hash=submission.content_hash, engine=self.name, isolation=self.isolation)
+
+        def duration() -> float:
+            return round(time.perf_counter() - started, 3)
+
+        try:
+            nb = self._read(submission)
+        except SubmissionError as exc:
+            return SubmissionResult(**base, status="error", message=str(exc),
+                                    tests=failed_tests(self.tests, "error", str(exc)), duration_s=duration())
+        cells, notes = notebook_code(nb)
+        setup = {"cells": cells, "forbidden_modules": list(FORBIDDEN_MODULES), "driver_setup": self.driver_setup,
+                 "processes": self.limits.processes if self.sandboxed else None}
+        tenant = executor = None
+        try:
+            tenant = Tenant(self.limits) if self.cgroups else NoTenant()
+            executor = SandboxExecutor(self.mode, tenant, setup, self.budget_s, self.limits.setup_timeout_s)
+            with self._lock:
+                self._live.add(executor)
+            results = [run_test(spec, executor=executor, references=self.references) for spec in self.tests]
+            if executor.start_failure:
+                raise SandboxStartError(executor.start_failure)
+        except (SandboxStartError, OSError) as exc:
+            return SubmissionResult(**base, status="not_graded", message=f"not graded: {exc}",
+                                    duration_s=duration())
+        finally:
+            if executor is not None:
+                executor.close()
+                with self._lock:
+                    self._live.discard(executor)
+            if tenant is not None:
+                tenant.remove()
+        return SubmissionResult(**base, status="graded", tests=results, notes=notes + executor.notes,
+                                duration_s=duration())
+
+    def close(self) -> None:
+        with self._lock:
+            live = list(self._live)
+        for executor in live:
+            executor.close()
+        self.runtime.close()
