@@ -8,11 +8,29 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .config import REPO_ROOT, CourseConfigError, load_course
 from .feedback import fmt
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+
+# Exit statuses (documented in the README): click uses 1 for a known error (bad course.yml, ...) and 2 for usage.
+EXIT_NOT_GRADED = 3       # `course grade`: some files could not be graded (their rows say why; gradebook written)
+EXIT_NO_SUBMISSIONS = 4   # `course grade`: the folder holds no .ipynb or .zip file
+
+
+class ExitError(click.ClickException):
+    """A known failure with an exit status of its own."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def say(text: str) -> None:
+    """Print text that may hold student text (file names, messages) literally: no console markup."""
+    console.print(Text(text))
 DEFAULT_OUT = REPO_ROOT / "grading-output"
 
 
@@ -31,13 +49,15 @@ class CourseGroup(click.Group):
     """Known failures (bad configuration, a broken master, a failed tool) end in one clear line, not a traceback."""
 
     def invoke(self, ctx):
-        from .grading.submissions import SubmissionError
+        from .grading.submissions import NoSubmissionsError, SubmissionError
         from .master import MasterError
         from .release.pipelines import ReleaseError
         from .samples import SampleError
 
         try:
             return super().invoke(ctx)
+        except NoSubmissionsError as exc:
+            raise ExitError(str(exc), EXIT_NO_SUBMISSIONS) from None
         except (CourseConfigError, MasterError, ReleaseError, SampleError, SubmissionError, FileNotFoundError) as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -118,6 +138,9 @@ def _score_table(title, report, master) -> Table:
     for r in report.results:
         failed = [t for t in r.tests if not t.passed]
         mistakes = sorted({m for t in failed if (m := named_in(t.message))})
+        if not r.graded:
+            table.add_row(Text(r.file), "", "", Text(f"not graded: {r.message}"[:150]))
+            continue
         if r.status != "graded":
             detail = f"{r.status}: {r.message}"
         elif mistakes:
@@ -125,7 +148,8 @@ def _score_table(title, report, master) -> Table:
         else:
             first_case = next((c for t in failed for c in t.cases if not c.passed), None)
             detail = first_case.message if first_case else (failed[0].message if failed else "")
-        table.add_row(r.file, f"{fmt(r.score)}/{fmt(possible)}", f"{len(failed)}/{len(r.tests)}", detail[:150])
+        table.add_row(Text(r.file), f"{fmt(r.score)}/{fmt(possible)}", f"{len(failed)}/{len(r.tests)}",
+                      Text(detail[:150]))
     return table
 
 
@@ -142,16 +166,22 @@ def _score_table(title, report, master) -> Table:
 def grade(ctx, assignment, submissions, out, engine, force, jobs):
     """Grade a folder of submissions (.ipynb or otter export .zip): gradebook CSV and per-student feedback."""
     from .grading.batch import grade_folder
+    from .grading.submissions import InputLimits
 
     course = _course(ctx)
     out = out or DEFAULT_OUT / assignment
     master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out])
     report = grade_folder(grader, submissions, out, master.assignment.questions, tests,
-                          title=master.assignment.title, force=force, jobs=jobs)
+                          title=master.assignment.title, force=force, jobs=jobs,
+                          limits=InputLimits.from_settings(course.grading), config=course.grading.model_dump())
     console.print(_score_table(f"{assignment} ({grader.name})", report, master))
-    console.print(f"graded {report.graded}, unchanged {report.reused}; gradebook {report.gradebook}; "
-                  f"feedback in {report.feedback_dir}/")
-    console.print(f"isolation: {report.results[0].isolation if report.results else grader.isolation}")
+    say(f"graded {report.graded}, unchanged {report.reused}; gradebook {report.gradebook}; "
+        f"feedback in {report.feedback_dir}/")
+    say(f"isolation: {report.results[0].isolation if report.results else grader.isolation}")
+    if report.not_graded:
+        say(f"{len(report.not_graded)} of {len(report.results)} submissions could not be graded (rows 'not graded' "
+            f"in the gradebook say why); exit status {EXIT_NOT_GRADED}")
+        ctx.exit(EXIT_NOT_GRADED)
 
 
 @main.command()
@@ -201,12 +231,12 @@ def nbgrader_command(ctx, assignment, submissions, out):
     except NbgraderGradingError as exc:
         raise click.ClickException(str(exc)) from None
     for student, score in sorted(report.scores.items()):
-        console.print(f"  {student}: {fmt(score)}/{fmt(report.max_score)}")
+        say(f"  {student}: {fmt(score)}/{fmt(report.max_score)}")
     for student, why in sorted(report.rejected.items()):
-        console.print(f"  {student}: not graded: {why}")
+        say(f"  {student}: not graded: {why}")
     for student, cells in sorted(report.flagged.items()):
-        console.print(f"  {student}: check cells could not import the grading code, review by hand: {cells[0]}")
-    console.print(f"grades {report.grades_csv}; feedback in {report.feedback_dir}/<student>/{assignment}/")
+        say(f"  {student}: check cells could not import the grading code, review by hand: {cells[0]}")
+    say(f"grades {report.grades_csv}; feedback in {report.feedback_dir}/<student>/{assignment}/")
 
 
 @main.command()

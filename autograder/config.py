@@ -48,9 +48,12 @@ class GradingSettings(_Strict):
     def submission_timeout_s(self) -> float:
         return self.submission_budget_s
 
+    max_notebook_mib: PositiveFloat = 20      # a larger notebook (or zip member) is refused, never read
+    max_archive_mib: PositiveFloat = 2048     # the most a zip may inflate to, all members together
+
     def for_tests(self) -> dict:
         """The settings a test needs at grading time (embedded in generated tests; course.yml is not shipped)."""
-        return self.model_dump()
+        return self.model_dump(exclude={"max_notebook_mib", "max_archive_mib"})
 
 
 class AssignmentConfig(_Strict):

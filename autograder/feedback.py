@@ -13,6 +13,7 @@ _ENV = jinja2.Environment(autoescape=jinja2.select_autoescape(default=True), tri
 _HTML = _ENV.from_string("""\
 <div class="course-feedback">
 {% if title %}<h3>{{ title }}</h3>{% endif %}
+{% if results %}
 <table style="border-collapse: collapse">
 <thead><tr><th style="text-align:left">test</th><th>visibility</th><th>points</th><th style="text-align:left">result</th></tr></thead>
 <tbody>
@@ -27,6 +28,7 @@ _HTML = _ENV.from_string("""\
 </tbody>
 <tfoot><tr style="border-top: 2px solid #888"><td colspan="2"><b>total</b></td><td><b>{{ fmt(score) }} / {{ fmt(possible) }}</b></td><td></td></tr></tfoot>
 </table>
+{% endif %}
 {% if note %}<p>{{ note }}</p>{% endif %}
 {% if notes %}<p>Notes on your notebook:</p><ul>{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 </div>
@@ -54,7 +56,8 @@ def render_text(results: list[TestResult], title: str = "", note: str = "", note
                      f"{r.description}")
         if not r.passed and not note:
             lines.append(f"         {r.message}")
-    lines.append(f"  total: {fmt(score)} / {fmt(possible)}")
+    if results:
+        lines.append(f"  total: {fmt(score)} / {fmt(possible)}")
     if note:
         lines.append(f"  {note}")
     if notes:

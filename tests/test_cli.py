@@ -26,7 +26,7 @@ def test_grade_writes_gradebook_and_feedback_even_for_broken_files(tmp_path, sam
     (folder / "bob.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["grade", "a1", str(folder), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # EXIT_NOT_GRADED: some files could not be graded
     assert "not a valid notebook" in result.output and "no code" in result.output
     assert (out / "final_grades.csv").read_text().count("\n") == 4
     assert (out / "feedback" / "alice.html").is_file() and (out / "results" / "bob.json").is_file()

@@ -81,9 +81,9 @@ def test_otter_run_results_match_every_samples_expectation(assignment, otter_run
 def test_unreadable_submissions_get_a_clear_message_and_the_rest_is_graded(assignment, otter_run):
     _, report = otter_run
     results = by_student(report)
-    assert results["malformed_notebook"].status == "error"
+    assert results["malformed_notebook"].status == "unreadable"
     assert "not a valid notebook" in results["malformed_notebook"].message
-    assert results["zip_without_notebook"].status == "error"
+    assert results["zip_without_notebook"].status == "unreadable"
     assert "holds 0 notebooks" in results["zip_without_notebook"].message
     assert sum(r.status == "graded" for r in report.results) == len(OTTER_SAMPLES[assignment])  # + zip - malformed
 
@@ -100,7 +100,8 @@ def test_gradebook_has_otters_layout_plus_one_column_per_test(assignment, otter_
     reference = next(r for r in rows if r[0] == "reference.ipynb")
     assert reference[len(questions) + 1] == full and reference[len(questions) + 3] == "Completed"
     malformed = next(r for r in rows if r[0] == "malformed_notebook.ipynb")
-    assert malformed[len(questions) + 3].startswith("error: not a valid notebook")
+    assert malformed[len(questions) + 3].startswith("not graded: not a valid notebook")
+    assert malformed[1:len(questions) + 3] == [""] * (len(questions) + 2)  # no points, not 0
 
 
 def test_feedback_files_name_mistakes_and_leak_nothing(assignment, otter_run, masters):

@@ -1,8 +1,13 @@
-"""Grading a folder of submissions: resumable, parallel, every result written as soon as it exists."""
+"""Grading a folder of submissions: resumable, parallel, every result written as soon as it exists.
+
+A file that cannot be read, or a failure of the grader on one submission, becomes a row with its reason and no
+points; the batch goes on, and the gradebook is always written, even when the run is interrupted.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -10,8 +15,8 @@ from pathlib import Path
 
 from ..cases import TestSpec
 from .gradebook import gradebook_csv, write_feedback
-from .results import SubmissionResult, write_atomic
-from .submissions import discover
+from .results import SubmissionResult, result_key, write_atomic
+from .submissions import InputLimits, Submission, SubmissionError, discover
 
 
 @dataclass
@@ -22,66 +27,124 @@ class BatchReport:
     gradebook: Path
     feedback_dir: Path
 
+    @property
+    def not_graded(self) -> list[SubmissionResult]:
+        """Rows without points: unreadable files and the grader's own failures."""
+        return [r for r in self.results if not r.graded]
 
-def _progress(total: int):
-    """A rich progress bar on a terminal; silence elsewhere (CI logs, pipes)."""
+
+def _progress():
+    """A rich progress bar on a terminal; silence elsewhere (CI logs, pipes). Student names are never markup."""
     if not sys.stdout.isatty():
         return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}"))
-    return progress
+    return Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.description}", markup=False))
+
+
+class Batch:
+    """One run over a folder: which submissions need grading, grading them safely, and the class's results."""
+
+    def __init__(self, engine, out_dir: Path, questions: dict[str, float], tests: list[TestSpec], title: str,
+                 config: dict | None = None):
+        self.engine, self.questions, self.tests, self.title = engine, questions, tests, title
+        self.config = config or {}
+        self.results_dir, self.feedback_dir = out_dir / "results", out_dir / "feedback"
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        self.feedback_dir.mkdir(parents=True, exist_ok=True)
+        self.gradebook = out_dir / "final_grades.csv"
+
+    def key(self, submission: Submission) -> str:
+        return result_key(submission.content_hash, self.engine.name, self.questions, self.tests, self.config)
+
+    def without_points(self, submission: Submission, status: str, message: str) -> SubmissionResult:
+        return SubmissionResult(assignment=self.tests[0].assignment if self.tests else "", student=submission.student,
+                                file=submission.file, content_hash=submission.content_hash, engine=self.engine.name,
+                                status=status, message=message, isolation=getattr(self.engine, "isolation", ""))
+
+    def grade_one(self, submission: Submission) -> SubmissionResult:
+        """The engine's result, or a row saying why there is none: never an exception."""
+        started = time.perf_counter()
+        try:
+            submission.read()  # every engine gets only files that are notebooks, read within the limits
+        except SubmissionError as exc:
+            return self.without_points(submission, "unreadable", str(exc))
+        try:
+            result = self.engine.grade(submission)
+        except Exception as exc:  # noqa: BLE001 - one submission's failure of the grader must not stop the class
+            result = self.without_points(submission, "not_graded", "internal error in the grader, not in your code "
+                                         f"({type(exc).__name__}: {exc}); it will be graded again on the next run")
+        result.duration_s = result.duration_s or round(time.perf_counter() - started, 3)
+        return result
+
+    def store(self, submission: Submission, result: SubmissionResult) -> SubmissionResult:
+        result.key, result.student, result.file = self.key(submission), submission.student, submission.file
+        result = result.bounded()
+        result.save(self.results_dir)
+        write_feedback(self.feedback_dir, result, self.title)
+        return result
+
+    def reusable(self, submission: Submission) -> SubmissionResult | None:
+        previous = SubmissionResult.load(self.results_dir, submission.student, key=self.key(submission))
+        return previous if previous and previous.status != "not_graded" else None
+
+    def write_gradebook(self, submissions: list[Submission], done: dict[str, SubmissionResult]) -> None:
+        missing = "the run was interrupted before this submission was graded; run again to grade it"
+        rows = [done.get(s.student) or self.without_points(s, "not_graded", missing) for s in submissions]
+        write_atomic(self.gradebook, gradebook_csv(self.questions, self.tests, rows))
 
 
 def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float], tests: list[TestSpec],
                  title: str, force: bool = False, jobs: int = 1,
-                 on_result: Callable[[SubmissionResult], None] | None = None) -> BatchReport:
+                 on_result: Callable[[SubmissionResult], None] | None = None,
+                 limits: InputLimits | None = None, config: dict | None = None) -> BatchReport:
     """Grade every submission in `folder` into `out_dir` (results/, feedback/, final_grades.csv).
 
-    A submission whose stored result has the same content hash and engine is not graded again unless `force`;
-    a run killed halfway keeps every result already written, and the next run finishes the rest.
+    A stored result is reused (unless `force`) only when its key matches: content, engine, `questions`, `tests`,
+    `config` (the course's grading settings) and the library's source. A run killed halfway keeps every result
+    already written, and the next run finishes the rest. Raises NoSubmissionsError when there is nothing to grade.
     """
-    submissions = discover(folder)
-    results_dir, feedback_dir = out_dir / "results", out_dir / "feedback"
-    results_dir.mkdir(parents=True, exist_ok=True)
-    feedback_dir.mkdir(parents=True, exist_ok=True)
+    submissions = discover(folder, limits)
+    batch = Batch(engine, out_dir, questions, tests, title, config)
     done: dict[str, SubmissionResult] = {}
     todo = []
     for submission in submissions:
-        previous = None if force else SubmissionResult.load(results_dir, submission.student)
-        if previous and previous.content_hash == submission.content_hash and previous.engine == engine.name:
+        if submission.problem:
+            done[submission.student] = batch.store(submission, batch.without_points(
+                submission, "unreadable", submission.problem))
+        elif previous := (None if force else batch.reusable(submission)):
             done[submission.student] = previous
         else:
             todo.append(submission)
 
-    def finish(result: SubmissionResult) -> None:
-        result.save(results_dir)
-        write_feedback(feedback_dir, result, title)
-        done[result.student] = result
-        if on_result:
-            on_result(result)
-
-    if todo and hasattr(engine, "prepare"):
-        engine.prepare()  # e.g. every torch reference, once, before any student code runs
-    progress = _progress(len(todo))
-    task = progress.add_task("", total=len(todo)) if progress else None
-    if progress:
-        progress.start()
+    progress = _progress()
     try:
+        if todo and hasattr(engine, "prepare"):
+            engine.prepare()  # e.g. every torch reference, once, before any student code runs
+        task = progress.add_task("", total=len(todo)) if progress else None
+        if progress:
+            progress.start()
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(engine.grade, s): s for s in todo}
+            futures = {pool.submit(batch.grade_one, s): s for s in todo}
             for future in as_completed(futures):
-                finish(future.result())
+                submission = futures[future]
+                result = batch.store(submission, future.result())
+                done[submission.student] = result
+                if on_result:
+                    on_result(result)
                 if progress:
-                    progress.update(task, advance=1, description=futures[future].student)
+                    progress.update(task, advance=1, description=submission.student)
+        for submission in todo:  # the grader could not run it (e.g. no resources while the others ran): once more, alone
+            if done[submission.student].status == "not_graded":
+                done[submission.student] = batch.store(submission, batch.grade_one(submission))
     finally:
         if progress:
             progress.stop()
         if hasattr(engine, "close"):
             engine.close()
+        batch.write_gradebook(submissions, done)
     results = [done[s.student] for s in submissions]
-    gradebook = out_dir / "final_grades.csv"
-    write_atomic(gradebook, gradebook_csv(questions, tests, results))
-    return BatchReport(results=results, graded=len(todo), reused=len(submissions) - len(todo),
-                       gradebook=gradebook, feedback_dir=feedback_dir)
+    return BatchReport(results=results, graded=len(todo), reused=len(submissions) - len(todo) -
+                       sum(1 for s in submissions if s.problem), gradebook=batch.gradebook,
+                       feedback_dir=batch.feedback_dir)
