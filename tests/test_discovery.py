@@ -1,0 +1,221 @@
+"""Discovery of every submission layout an instructor receives (built from the bundled samples), and the guard
+that keeps another assignment's notebook from being graded as this one."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.grading.belonging import WRONG_ASSIGNMENT, AssignmentGuard, GuardedEngine
+from autograder.grading.discovery import LAYOUTS, discover_class, parse_lms_name
+from autograder.grading.submissions import NoSubmissionsError
+
+NOTEBOOK = "a1_conv_forward.ipynb"
+
+
+@pytest.fixture
+def samples(sample_notebooks) -> list[Path]:
+    return sorted(sample_notebooks["a1"].glob("*.ipynb"))[:4]
+
+
+def students(discovery) -> list[str]:
+    return sorted(s.student for s in discovery.submissions)
+
+
+def zip_folder(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(folder.parent))
+    return target
+
+
+def test_flat_notebooks(samples, tmp_path):
+    for p in samples:
+        shutil.copy(p, tmp_path / p.name)
+    found = discover_class(tmp_path, "a1", NOTEBOOK)
+    assert found.layout == "flat notebooks"
+    assert students(found) == sorted(p.stem for p in samples)
+    assert all(not s.problem and s.content_hash for s in found.submissions)
+
+
+def test_nbgrader_submitted_layout(samples, tmp_path):
+    for p in samples:
+        target = tmp_path / "submitted" / p.stem / "a1"
+        target.mkdir(parents=True)
+        shutil.copy(p, target / NOTEBOOK)
+    for root in (tmp_path, tmp_path / "submitted"):
+        found = discover_class(root, "a1", NOTEBOOK)
+        assert found.layout == "nbgrader submitted/"
+        assert students(found) == sorted(p.stem for p in samples)
+
+
+def test_one_folder_per_student_takes_the_assignment_notebook(samples, tmp_path):
+    for p in samples:
+        (tmp_path / p.stem).mkdir()
+        shutil.copy(p, tmp_path / p.stem / "my work.ipynb")
+    both = tmp_path / samples[0].stem
+    shutil.copy(samples[1], both / NOTEBOOK)
+    found = discover_class(tmp_path, "a1", NOTEBOOK)
+    assert found.layout == "one folder per student"
+    assert students(found) == sorted(p.stem for p in samples)
+    chosen = next(s for s in found.submissions if s.student == samples[0].stem)
+    assert chosen.path.name == NOTEBOOK and any("graded a1_conv_forward.ipynb of 2" in n for n in found.notes)
+
+
+def test_gradescope_export_ids_names_and_the_latest_of_two(samples, tmp_path):
+    metadata = {}
+    for number, p in enumerate(samples[:3], start=1):
+        (tmp_path / f"submission_{number}").mkdir()
+        shutil.copy(p, tmp_path / f"submission_{number}" / NOTEBOOK)
+        metadata[f"submission_{number}"] = {":submitters": [{":name": f"Student {number}", ":sid": f"s{number}",
+                                                              ":email": f"s{number}@uni.edu"}],
+                                            ":created_at": f"2026-01-0{number} 10:00:00.000000000 -08:00"}
+    metadata["submission_3"][":submitters"][0][":sid"] = "s1"  # s1 submitted again, later
+    import yaml
+    (tmp_path / "submission_metadata.yml").write_text(yaml.safe_dump(metadata))
+    found = discover_class(tmp_path, "a1", NOTEBOOK)
+    assert found.layout == "Gradescope export"
+    assert students(found) == ["s1", "s2"]
+    s1 = next(s for s in found.submissions if s.student == "s1")
+    assert s1.path.parent.name == "submission_3" and s1.name == "Student 3" and s1.lms["email"] == "s3@uni.edu"
+    assert any("s1: 2 submissions; graded the latest" in n for n in found.notes)
+
+
+def test_canvas_download_ids_late_marker_and_resubmission(samples, tmp_path):
+    names = ["smithalice_1000_50000_a1_conv_forward.ipynb", "smithalice_1000_50007_a1_conv_forward-1.ipynb",
+             "jonesbob_LATE_1001_50001_a1_conv_forward.ipynb"]
+    for name, p in zip(names, samples):
+        shutil.copy(p, tmp_path / name)
+    found = discover_class(tmp_path, "a1", NOTEBOOK)
+    assert found.layout == "Canvas download"
+    assert students(found) == ["jonesbob", "smithalice"]
+    alice = next(s for s in found.submissions if s.student == "smithalice")
+    assert alice.path.name == names[1] and alice.lms["canvas_user_id"] == "1000"
+    bob = next(s for s in found.submissions if s.student == "jonesbob")
+    assert bob.lms["late"] == "yes" and bob.lms["canvas_user_id"] == "1001"
+    assert all(".ipynb" not in s.student for s in found.submissions)
+
+
+def test_moodle_folders_and_blackboard_attempts(samples, tmp_path):
+    moodle = tmp_path / "moodle"
+    for number, p in enumerate(samples[:2]):
+        folder = moodle / f"Alice Smith{number}_1234{number}_assignsubmission_file_"
+        folder.mkdir(parents=True)
+        shutil.copy(p, folder / NOTEBOOK)
+    found = discover_class(moodle, "a1", NOTEBOOK)
+    assert found.layout == "Moodle download"
+    assert {s.name for s in found.submissions} == {"Alice Smith0", "Alice Smith1"}
+    assert {s.lms["moodle_participant_id"] for s in found.submissions} == {"12340", "12341"}
+
+    blackboard = tmp_path / "bb"
+    blackboard.mkdir()
+    shutil.copy(samples[0], blackboard / "A1_alice_attempt_2026-02-01-10-00-00_a1.ipynb")
+    shutil.copy(samples[1], blackboard / "A1_alice_attempt_2026-02-03-09-00-00_a1.ipynb")
+    found = discover_class(blackboard, "a1", NOTEBOOK)
+    assert found.layout == "Blackboard download" and students(found) == ["alice"]
+    assert "2026-02-03" in found.submissions[0].path.name
+
+
+def test_a_class_zip_is_inflated_and_discovered(samples, tmp_path):
+    folder = tmp_path / "download"
+    folder.mkdir()
+    for number, p in enumerate(samples):
+        shutil.copy(p, folder / f"student{number}_{1000 + number}_{5000 + number}_{NOTEBOOK}")
+    archive = zip_folder(folder, tmp_path / "class.zip")
+    found = discover_class(archive, "a1", NOTEBOOK, staging=tmp_path / "out" / "inbox")
+    assert found.layout == "zip of Canvas download"
+    assert students(found) == [f"student{n}" for n in range(len(samples))]
+    assert all((tmp_path / "out" / "inbox") in s.path.parents for s in found.submissions)
+
+
+def test_a_zip_member_escaping_the_folder_is_not_inflated(samples, tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(samples[0], "a.ipynb")
+        z.write(samples[1], "b.ipynb")
+        z.write(samples[2], "../escape.ipynb")
+    found = discover_class(archive, "a1", NOTEBOOK, staging=tmp_path / "inbox")
+    assert students(found) == ["a", "b"] and not (tmp_path / "escape.ipynb").exists()
+
+
+def test_one_notebook_and_one_otter_zip(samples, tmp_path):
+    found = discover_class(samples[0], "a1", NOTEBOOK)
+    assert found.layout == "one notebook" and students(found) == [samples[0].stem]
+    one = tmp_path / "export.zip"
+    with zipfile.ZipFile(one, "w") as z:
+        z.write(samples[0], NOTEBOOK)
+    found = discover_class(one, "a1", NOTEBOOK)
+    assert students(found) == ["export"]
+
+
+def test_zero_submissions_is_an_error_that_says_what_was_found(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(NoSubmissionsError) as caught:
+        discover_class(tmp_path, "a1", NOTEBOOK)
+    message = str(caught.value)
+    assert "1 .txt file" in message and "1 folder" in message
+    assert all(layout in message for layout in LAYOUTS)
+
+
+def test_lms_names_are_parsed_without_the_suffix():
+    assert parse_lms_name("smithalice_1000_50000_a1_conv_forward.ipynb").student == "smithalice"
+    assert parse_lms_name("Alice Smith_12345_assignsubmission_file_a1.ipynb").student == "Alice Smith_12345"
+    assert parse_lms_name("alice.ipynb") is None
+
+
+# ---- another assignment's notebook ----
+
+@pytest.fixture
+def guard(course):
+    return AssignmentGuard.for_course(course, "a1")
+
+
+class RecordingEngine:
+    name, isolation = "recording", "none"
+
+    def __init__(self):
+        self.graded = []
+
+    def grade(self, submission):
+        from autograder.grading.results import SubmissionResult
+
+        self.graded.append(submission.student)
+        return SubmissionResult(assignment="a1", student=submission.student, file=submission.file,
+                                content_hash=submission.content_hash, engine=self.name, status="graded")
+
+
+def test_an_a2_notebook_is_not_graded_as_a1_and_the_message_names_a2(guard, sample_notebooks, tmp_path):
+    a2 = sorted(sample_notebooks["a2"].glob("*.ipynb"))[0]
+    shutil.copy(a2, tmp_path / "bob.ipynb")
+    engine = RecordingEngine()
+    result = GuardedEngine(engine, guard).grade(discover_class(tmp_path, "a1", NOTEBOOK).submissions[0])
+    assert result.status == WRONG_ASSIGNMENT and "belongs to assignment a2" in result.message
+    assert engine.graded == [] and not result.graded
+
+
+def test_a2_without_otter_metadata_is_still_told_by_its_check_cells(guard, sample_notebooks, tmp_path):
+    nb = nbformat.read(sorted(sample_notebooks["a2"].glob("*.ipynb"))[0], as_version=4)
+    del nb.metadata["otter"]
+    assert guard.verdict(nb).belongs_to == "a2"
+
+
+def test_stripped_metadata_is_graded_with_a_warning(guard, samples, tmp_path):
+    nb = nbformat.read(samples[0], as_version=4)
+    del nb.metadata["otter"]
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    nbformat.write(nb, tmp_path / "carol.ipynb")
+    engine = RecordingEngine()
+    result = GuardedEngine(engine, guard).grade(discover_class(tmp_path, "a1", NOTEBOOK).submissions[0])
+    assert engine.graded == ["carol"] and result.status == "graded"
+    assert "no assignment metadata" in result.notes[0]
+
+
+def test_the_own_assignment_passes_the_guard(guard, samples):
+    assert not guard.verdict(nbformat.read(samples[0], as_version=4)).wrong("a1")
