@@ -22,6 +22,50 @@ def _instance(namespace, class_name: str):
     return call(f"{class_name}()", cls)
 
 
+# The course's reference units (e.g. its activators), sent by the grader for hidden tests and kept apart from the
+# student's namespace: a test of ConvLayer then does not depend on the student's ReluActivator.
+_REFERENCE: dict = {}
+
+
+def prepare(config: dict | None) -> None:
+    """Child side of checks.driver_setup: exec the grader's reference code into a private dict ({} clears it)."""
+    _REFERENCE.clear()
+    code = (config or {}).get("reference_code")
+    if code:
+        namespace: dict = {"__name__": "course_reference"}
+        exec(compile(code, "<course reference>", "exec"), namespace)
+        _REFERENCE.update({k: v for k, v in namespace.items() if isinstance(v, type)})
+
+
+def _activator_of(namespace, params, key: str = "activator"):
+    """The activator a case asks for: the course's reference one when params say activator_source: reference and
+    the grader sent it (hidden tests), else the student's own class."""
+    name = params[key]
+    if params.get("activator_source") == "reference" and name in _REFERENCE:
+        return _REFERENCE[name]()
+    return _instance(namespace, name)
+
+
+# Fixed numbers a public check feeds the student's activator, so that a wrong activator is blamed, not the layer.
+ACTIVATOR_PROBE = np.array([-1.5, -0.25, 0.0, 0.5, 2.0])
+
+
+def _activator_probe(namespace, params) -> dict:
+    """What the student's activator makes of ACTIVATOR_PROBE, when the case uses the student's activator."""
+    if params.get("activator_source") == "reference" and params["activator"] in _REFERENCE:
+        return {}
+    try:
+        return {"activator_probe": _instance(namespace, params["activator"]).forward(ACTIVATOR_PROBE.copy())}
+    except Exception:  # noqa: BLE001 - a broken activator is judged by its own question
+        return {"activator_probe": None}
+
+
+def _snapshot(obj, attribute: str):
+    """A copy of obj.attribute before a call (None when absent), so a judge can tell whether the call wrote it."""
+    value = getattr(obj, attribute, None)
+    return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+
+
 def activator(namespace, inputs, params, settings):
     """params: activator (class name), method ('forward' or 'backward'); inputs: value -> {'result'}."""
     instance = _instance(namespace, params["activator"])
@@ -52,6 +96,8 @@ def filter_update(namespace, inputs, params, settings):
     cls = lookup(namespace, "Filter")
     depth, height, width = inputs["weights"].shape
     f = call(f"Filter({width}, {height}, {depth})", cls, width, height, depth, signature=FILTER_SIGNATURE)
+    for name in ("weights", "bias", "weights_grad", "bias_grad"):
+        get_attribute(f, name, "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
     f.weights = inputs["weights"].copy()
     f.bias = float(inputs["bias"])
     f.weights_grad = inputs["weights_grad"].copy()
@@ -79,7 +125,7 @@ def build_conv_layer(namespace, params, weights, biases):
     channels, height, width = params["input_shape"]
     filter_number, _, filter_height, filter_width = weights.shape
     args = (width, height, channels, filter_width, filter_height, filter_number,
-            params["zero_padding"], params["stride"], _instance(namespace, params["activator"]),
+            params["zero_padding"], params["stride"], _activator_of(namespace, params),
             params.get("learning_rate", 0.001))
     layer = call("ConvLayer({}, {}, {}, {}, {}, {}, {}, {}, {}(), {})".format(*args[:8], params["activator"], args[9]),
                  cls, *args, signature=CONV_SIGNATURE)
@@ -91,6 +137,8 @@ def build_conv_layer(namespace, params, weights, biases):
     if count != filter_number:
         raise StudentError(f"ConvLayer.filters holds {count} filters, expected filter_number = {filter_number}")
     for f, w, b in zip(filters, weights, biases):
+        get_attribute(f, "weights", "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
+        get_attribute(f, "bias", "Filter")
         try:
             f.weights = w.copy()
             f.bias = float(b)
@@ -99,11 +147,18 @@ def build_conv_layer(namespace, params, weights, biases):
     return layer
 
 
+LAYER_ATTRIBUTES = ("output_width", "output_height", "output_array")  # what __init__ must set, as documented
+
+
 def conv_forward(namespace, inputs, params, settings):
-    """ConvLayer with the case's geometry and weights; forward(input_array) -> returned value and output_array."""
+    """ConvLayer with the case's geometry and weights; forward(input_array) -> returned value, output_array (and
+    its value before the call), the attributes __init__ set, and what the student's activator makes of a probe."""
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
+    initial = {name: _snapshot(layer, name) for name in LAYER_ATTRIBUTES if hasattr(layer, name)}
     returned = call("ConvLayer.forward", get_attribute(layer, "forward", "ConvLayer"), inputs["input_array"].copy())
-    return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
+    return {"returned": returned, "output_array": getattr(layer, "output_array", None),
+            "output_array_before": initial.get("output_array"), "initial": initial,
+            **_activator_probe(namespace, params)}
 
 
 def _gradients(layer) -> dict:
@@ -117,7 +172,7 @@ def _gradients(layer) -> dict:
 def conv_backward(namespace, inputs, params, settings):
     """params.method: bp_sensitivity_map | bp_gradient (each after forward) | backward -> what they produced."""
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
-    previous = _instance(namespace, params["previous_activator"])
+    previous = _activator_of(namespace, params, "previous_activator")
     x, sensitivity = inputs["input_array"].copy(), inputs["sensitivity_array"].copy()
     returned = None
     if params["method"] == "backward":
@@ -219,8 +274,9 @@ def build_pooling_layer(namespace, params):
 def pool_forward(namespace, inputs, params, settings):
     """A pooling layer with the case's geometry; forward(input_array) -> returned value and output_array."""
     layer, name = build_pooling_layer(namespace, params)
+    before = _snapshot(layer, "output_array")
     returned = call(f"{name}.forward", get_attribute(layer, "forward", name), inputs["input_array"].copy())
-    return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
+    return {"returned": returned, "output_array": getattr(layer, "output_array", None), "output_array_before": before}
 
 
 def pool_backward(namespace, inputs, params, settings):
@@ -228,9 +284,10 @@ def pool_backward(namespace, inputs, params, settings):
     layer, name = build_pooling_layer(namespace, params)
     x = inputs["input_array"]
     call(f"{name}.forward", get_attribute(layer, "forward", name), x.copy())
+    before = _snapshot(layer, "delta_array")
     returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(),
                     inputs["sensitivity_array"].copy())
-    return {"returned": returned, "delta_array": getattr(layer, "delta_array", None)}
+    return {"returned": returned, "delta_array": getattr(layer, "delta_array", None), "delta_array_before": before}
 
 
 def pool_gradcheck(namespace, inputs, params, settings):
@@ -258,4 +315,5 @@ def answer(namespace, inputs, params, settings):
 
 
 DRIVERS = {name: fn for name, fn in globals().items()
-           if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith(("build_", "_"))}
+           if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith(("build_", "_"))
+           and name != "prepare"}

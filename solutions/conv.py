@@ -7,7 +7,10 @@ class Filter:
     """One filter of a conv layer: weights (depth, height, width) and a scalar bias."""
 
     def __init__(self, width, height, depth):
-        """Small random weights of shape (depth, height, width), zero bias, zero gradients."""
+        """Small random weights of shape (depth, height, width), zero bias, zero gradients.
+
+        The tests read (and set) these four attributes by name: self.weights, self.bias, self.weights_grad,
+        self.bias_grad."""
         self.weights = np.random.uniform(-1e-4, 1e-4, (depth, height, width))
         self.bias = 0.0
         self.weights_grad = np.zeros(self.weights.shape)
@@ -32,7 +35,10 @@ class ConvLayer:
 
     def __init__(self, input_width, input_height, channel_number, filter_width, filter_height,
                  filter_number, zero_padding, stride, activator, learning_rate):
-        """Store the geometry, create filter_number Filters and a zero output (filter_number, out_h, out_w)."""
+        """Store the geometry, create filter_number Filters and a zero output (filter_number, out_h, out_w).
+
+        The tests read these attributes by name: self.output_width, self.output_height (ints), self.output_array
+        (zeros of shape (filter_number, output_height, output_width)) and self.filters (a list of Filter)."""
         self.input_width = input_width
         self.input_height = input_height
         self.channel_number = channel_number
@@ -54,7 +60,10 @@ class ConvLayer:
         return (input_size - filter_size + 2 * zero_padding) // stride + 1
 
     def forward(self, input_array):
-        """input_array (channels, height, width) -> output_array (filter_number, out_h, out_w), activated."""
+        """input_array (channels, height, width) -> output_array (filter_number, out_h, out_w), activated.
+
+        Keep the result in self.output_array; returning it as well is fine (then both must agree). Also keep
+        self.input_array and self.padded_input_array: assignment 2's backward pass reads them."""
         self.input_array = input_array
         p, s = self.zero_padding, self.stride
         self.padded_input_array = np.pad(input_array, ((0, 0), (p, p), (p, p)))
@@ -78,7 +87,9 @@ class ConvLayer:
         self.bp_gradient(sensitivity_array)
 
     def bp_sensitivity_map(self, sensitivity_array, activator):
-        """sensitivity_array (filter_number, out_h, out_w) -> delta_array (channels, in_h, in_w), dLoss/d(previous z)."""
+        """sensitivity_array (filter_number, out_h, out_w) -> delta_array (channels, in_h, in_w), dLoss/d(previous z).
+
+        Keep the result in self.delta_array (backward's caller reads it there); returning it as well is fine."""
         p, s, fh, fw = self.zero_padding, self.stride, self.filter_height, self.filter_width
         # the map the layer would have at stride 1: strided positions hold the sensitivities, the rest zeros
         expanded = np.zeros((self.filter_number, self.input_height + 2 * p - fh + 1, self.input_width + 2 * p - fw + 1))

@@ -19,7 +19,9 @@ class MaxPoolingLayer:
         self.output_array = np.zeros((channel_number, self.output_height, self.output_width))
 
     def forward(self, input_array):
-        """input_array (channels, height, width) -> output_array (channels, out_h, out_w), each window's max."""
+        """input_array (channels, height, width) -> output_array (channels, out_h, out_w), each window's max.
+
+        Keep the result in self.output_array; returning it as well is fine (then both must agree)."""
         s = self.stride
         windows = np.lib.stride_tricks.sliding_window_view(
             input_array, (self.filter_height, self.filter_width), axis=(1, 2))[:, ::s, ::s]
@@ -30,7 +32,8 @@ class MaxPoolingLayer:
         """sensitivity_array (channels, out_h, out_w) -> delta_array (channels, height, width).
 
         Each output's gradient goes to its window's maximum (the first one in row-major order when there
-        are ties); where windows overlap, the contributions add up."""
+        are ties); where windows overlap, the contributions add up.
+        Keep the result in self.delta_array; returning it as well is fine (then both must agree)."""
         s, fh, fw = self.stride, self.filter_height, self.filter_width
         windows = np.lib.stride_tricks.sliding_window_view(input_array, (fh, fw), axis=(1, 2))[:, ::s, ::s]
         channels, out_h, out_w = windows.shape[:3]
@@ -58,7 +61,9 @@ class MeanPoolingLayer:
         self.output_array = np.zeros((channel_number, self.output_height, self.output_width))
 
     def forward(self, input_array):
-        """input_array (channels, height, width) -> output_array (channels, out_h, out_w), each window's mean."""
+        """input_array (channels, height, width) -> output_array (channels, out_h, out_w), each window's mean.
+
+        Keep the result in self.output_array; returning it as well is fine (then both must agree)."""
         s = self.stride
         windows = np.lib.stride_tricks.sliding_window_view(
             input_array, (self.filter_height, self.filter_width), axis=(1, 2))[:, ::s, ::s]
@@ -69,7 +74,8 @@ class MeanPoolingLayer:
         """sensitivity_array (channels, out_h, out_w) -> delta_array (channels, height, width).
 
         Each output's gradient is shared equally by the cells of its window (divided, not copied, so the total
-        is preserved); where windows overlap, the shares add up."""
+        is preserved); where windows overlap, the shares add up.
+        Keep the result in self.delta_array; returning it as well is fine (then both must agree)."""
         s, fh, fw = self.stride, self.filter_height, self.filter_width
         out_h, out_w = np.shape(sensitivity_array)[1:]
         share = np.asarray(sensitivity_array) / (fh * fw)
