@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .config import REPO_ROOT, CourseConfigError, load_course
+from .config import CourseConfigError, CourseRoot, course_root, load_course
 from .feedback import fmt
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -31,7 +31,11 @@ class ExitError(click.ClickException):
 def say(text: str) -> None:
     """Print text that may hold student text (file names, messages) literally: no console markup."""
     console.print(Text(text))
-DEFAULT_OUT = REPO_ROOT / "grading-output"
+
+
+def default_out() -> Path:
+    """grading-output/ of the course root."""
+    return course_root() / "grading-output"
 
 
 def _course(ctx):
@@ -63,11 +67,15 @@ class CourseGroup(click.Group):
 
 
 @click.group(cls=CourseGroup)
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None,
+              help="The course folder (default: the first folder from here upwards that holds course.yml).")
 @click.option("--course-file", type=click.Path(dir_okay=False), default=None, help="course.yml to use")
 @click.pass_context
-def main(ctx, course_file):
+def main(ctx, course_dir, course_file):
     """The CNN course: releases, grading and feedback."""
     try:
+        if course_dir:
+            CourseRoot.choose(course_dir)
         ctx.obj = {"course": load_course(course_file)}
     except CourseConfigError as exc:
         raise click.ClickException(str(exc)) from None
@@ -88,9 +96,9 @@ def release(ctx, assignments, check):
             stale += stale_files(course, assignment_id)
         else:
             b = build(course, assignment_id)
-            console.print(f"[bold]{assignment_id}[/]: release {b.release_dir.relative_to(REPO_ROOT)}/, "
-                          f"otter autograder {b.otter_zip.relative_to(REPO_ROOT)}, "
-                          f"nbgrader course {b.nbgrader_root.relative_to(REPO_ROOT)}/")
+            console.print(f"[bold]{assignment_id}[/]: release {b.release_dir.relative_to(course_root())}/, "
+                          f"otter autograder {b.otter_zip.relative_to(course_root())}, "
+                          f"nbgrader course {b.nbgrader_root.relative_to(course_root())}/")
     if check:
         if stale:
             raise click.ClickException("assignments/ is stale; run `course release`. Differs: " + ", ".join(stale))
@@ -98,10 +106,10 @@ def release(ctx, assignments, check):
 
 
 def _ensure_built(course, assignment_id):
-    from .release.pipelines import BUILD_ROOT, build
+    from .release.pipelines import build, build_folder
 
-    zip_path = BUILD_ROOT / assignment_id / f"{assignment_id}-autograder.zip"
-    if not zip_path.is_file() or not (BUILD_ROOT / "nbgrader" / "gradebook.db").is_file():
+    zip_path = build_folder() / assignment_id / f"{assignment_id}-autograder.zip"
+    if not zip_path.is_file() or not (build_folder() / "nbgrader" / "gradebook.db").is_file():
         console.print(f"building {assignment_id} first (no autograder zip or nbgrader course yet)")
         build(course, assignment_id)
     return zip_path
@@ -169,7 +177,7 @@ def grade(ctx, assignment, submissions, out, engine, force, jobs):
     from .grading.submissions import InputLimits
 
     course = _course(ctx)
-    out = out or DEFAULT_OUT / assignment
+    out = out or default_out() / assignment
     master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out])
     report = grade_folder(grader, submissions, out, master.assignment.questions, tests,
                           title=master.assignment.title, force=force, jobs=jobs,
@@ -198,12 +206,12 @@ def samples(ctx, assignment, out):
 def write_samples(course, assignment_id, out=None) -> list[Path]:
     from . import samples as sample_defs
     from .master import load_master
-    from .release.pipelines import BUILD_ROOT, load_release
+    from .release.pipelines import build_folder, load_release
 
     master = load_master(course, assignment_id)
     _ensure_built(course, assignment_id)
     release_nb = load_release(assignment_id, master.assignment.notebook)
-    out = Path(out or BUILD_ROOT / assignment_id / "samples")
+    out = Path(out or build_folder() / assignment_id / "samples")
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for sample in sample_defs.load_samples(assignment_id):
@@ -221,13 +229,13 @@ def write_samples(course, assignment_id, out=None) -> list[Path]:
 def nbgrader_command(ctx, assignment, submissions, out):
     """Grade a folder with nbgrader (autograde, generate_feedback, export) in the generated nbgrader course."""
     from .grading.nbgrader_runner import NbgraderGradingError, grade_with_nbgrader
-    from .release.pipelines import BUILD_ROOT
+    from .release.pipelines import build_folder
 
     course = _course(ctx)
     _ensure_built(course, assignment)
     try:
-        report = grade_with_nbgrader(BUILD_ROOT / "nbgrader", assignment, course.assignment(assignment).notebook,
-                                     submissions, out or DEFAULT_OUT / assignment / "nbgrader")
+        report = grade_with_nbgrader(build_folder() / "nbgrader", assignment, course.assignment(assignment).notebook,
+                                     submissions, out or default_out() / assignment / "nbgrader")
     except NbgraderGradingError as exc:
         raise click.ClickException(str(exc)) from None
     for student, score in sorted(report.scores.items()):
@@ -253,9 +261,9 @@ def demo(ctx, engine, jobs):
     deviations = []
     for assignment in course.assignments:
         b = build(course, assignment.id)
-        console.print(f"[bold]{assignment.id}[/]: released to {b.release_dir.relative_to(REPO_ROOT)}/")
+        console.print(f"[bold]{assignment.id}[/]: released to {b.release_dir.relative_to(course_root())}/")
         folder = write_samples(course, assignment.id)[0].parent
-        out = DEFAULT_OUT / "demo" / assignment.id
+        out = default_out() / "demo" / assignment.id
         master, tests, grader = _engine(course, assignment.id, engine, hide=[folder, out])
         report = grade_folder(grader, folder, out, assignment.questions, tests, title=assignment.title,
                               force=True, jobs=jobs)
@@ -265,8 +273,8 @@ def demo(ctx, engine, jobs):
             result = by_name[sample.name]
             got = {t.id: {"passed": t.passed, "message": t.message} for t in result.tests}
             deviations += [f"{assignment.id}/{sample.name}: {p}" for p in sample_defs.problems(sample, got)]
-        console.print(f"gradebook {report.gradebook.relative_to(REPO_ROOT)}; "
-                      f"feedback {report.feedback_dir.relative_to(REPO_ROOT)}/<sample>.html")
+        console.print(f"gradebook {report.gradebook.relative_to(course_root())}; "
+                      f"feedback {report.feedback_dir.relative_to(course_root())}/<sample>.html")
     console.print(f"isolation: {grader.isolation}")
     if deviations:
         console.print("[red]samples that did not get their expected result:[/]\n  " + "\n  ".join(deviations))

@@ -8,12 +8,52 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, field_validator, model_validator
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_COURSE_FILE = REPO_ROOT / "course.yml"
+PACKAGE_DIR = Path(__file__).resolve().parent   # the installed autograder package (library code only)
+COURSE_FILE = "course.yml"
 
 
 class CourseConfigError(ValueError):
     """course.yml is missing, unreadable or invalid; the message names the offending key."""
+
+
+class CourseRoot:
+    """The course folder: course.yml, source/, solutions/, assignments/, build/, grading-output/.
+
+    Found from the current folder (the first folder, walking up, that holds course.yml) unless one was chosen
+    (the CLI's --course option); never the folder the package is installed from.
+    """
+
+    _chosen: Path | None = None
+
+    @classmethod
+    def choose(cls, folder: str | Path | None) -> None:
+        """Use this folder as the course root (None: find it from the current folder again)."""
+        if folder is None:
+            cls._chosen = None
+            return
+        folder = Path(folder).resolve()
+        if not (folder / COURSE_FILE).is_file():
+            raise CourseConfigError(f"{folder}: not a course folder (no {COURSE_FILE} in it)")
+        cls._chosen = folder
+
+    @staticmethod
+    def find(start: str | Path | None = None) -> Path:
+        """The first folder from `start` (default: the current folder) upwards that holds course.yml."""
+        start = Path(start or Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            if (folder / COURSE_FILE).is_file():
+                return folder
+        raise CourseConfigError(f"no {COURSE_FILE} in {start} or any folder above it: run `course` from the "
+                                "course folder, or pass --course <folder>")
+
+    @classmethod
+    def get(cls) -> Path:
+        return cls._chosen or cls.find()
+
+
+def course_root() -> Path:
+    """The course folder every command reads and writes (see CourseRoot)."""
+    return CourseRoot.get()
 
 
 class _Strict(BaseModel):
@@ -129,7 +169,7 @@ def _describe(error: ValidationError, path: Path) -> str:
 
 def load_course(path: str | Path | None = None) -> Course:
     """Read and validate course.yml; raise CourseConfigError naming the bad key or value."""
-    path = Path(path) if path else DEFAULT_COURSE_FILE
+    path = Path(path) if path else course_root() / COURSE_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -26,7 +26,7 @@ def needles(master: Master, feedback: bool = False) -> list[Needle]:
     may not even do that. Neither may contain solution code, hidden seeds or hidden test source.
     """
     found = [Needle("hidden test region", re.compile(re.escape("BEGIN HIDDEN TESTS"))),
-             Needle("a solutions/ import", re.compile(r"\bfrom solutions\b|\bimport solutions\b")),
+             Needle("a solutions/ import", re.compile(r"\bfrom solutions(\.\w+)*\s+import\b|\bimport solutions\b")),
              Needle("the hidden grading call", re.compile(r"\bgrade\(\s*[\"']"))]
     for impl in master.implements:
         for line in solution_bodies(impl):

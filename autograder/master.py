@@ -25,7 +25,7 @@ import yaml
 
 from .cases import CaseSpec, TestSpec, encode
 from .checks import get_check
-from .config import REPO_ROOT, AssignmentConfig, Course
+from .config import AssignmentConfig, Course, course_root
 
 
 class MasterError(ValueError):
@@ -66,7 +66,7 @@ class Master:
 
     @property
     def path(self) -> Path:
-        return REPO_ROOT / self.assignment.source
+        return course_root() / self.assignment.source
 
     @property
     def questions_by_source(self) -> dict[str, Question]:
@@ -145,7 +145,7 @@ def parse_question(cell, assignment: AssignmentConfig, settings: dict) -> Questi
 def load_master(course: Course, assignment_id: str) -> Master:
     """Read and validate an assignment's master against course.yml."""
     assignment = course.assignment(assignment_id)
-    path = REPO_ROOT / assignment.source
+    path = course_root() / assignment.source
     if not path.is_file():
         raise MasterError(f"{assignment.source}: source master not found")
     notebook = jupytext.read(path)

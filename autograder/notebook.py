@@ -1,6 +1,7 @@
 """What notebook test cells call: the only code generated tests contain is a call into this module.
 
-- otter test files:  run_otter_test(env, spec)   raises AssertionError with a student-facing message
+- otter test files:  run_otter_test(env, "question.test")  reads the test from tests/<question>.json beside the
+                     test file; raises AssertionError with a student-facing message
 - the release:       check(question)             public tests through otter's grader.check; returns points
 - nbgrader (hidden): grade(question, specs)      every test of the question; returns points (partial credit)
 """
@@ -8,8 +9,9 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
-from .cases import TestSpec
+from .cases import TestSpec, read_test_data
 from .feedback import Report, fmt, totals
 from .runner import run_test
 
@@ -32,9 +34,20 @@ def _show(obj) -> None:
     print(repr(obj))
 
 
-def run_otter_test(env: dict, spec: dict) -> None:
+def _test_spec(test_id: str, test_file: str) -> TestSpec:
+    """The test `question.name` from the data file beside the otter test file that asks for it."""
+    question, name = test_id.split(".", 1)
+    path = Path(test_file).parent / f"{question}.json"
+    tests = read_test_data(path)
+    if name not in tests:
+        raise LookupError(f"{path} has no test {name!r} (it has {', '.join(tests)}): regenerate the release")
+    return tests[name]
+
+
+def run_otter_test(env: dict, test_id: str) -> None:
     """One otter test case: run the test, raise AssertionError('[question.test] message') when it fails."""
-    result = run_test(TestSpec.from_dict(spec), env)
+    test_file = inspect.currentframe().f_back.f_code.co_filename
+    result = run_test(_test_spec(test_id, test_file), env)
     if not result.passed:
         raise AssertionError(f"[{result.id}] {result.message}")
 

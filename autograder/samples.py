@@ -16,12 +16,11 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from .config import REPO_ROOT
+from .config import course_root
 from .master import Master, role
 from .mistakes import MISTAKES
 from .release.implement import render
 
-SAMPLES_DIR = REPO_ROOT / "tests" / "samples"
 SECTION_MARK = "# %% "
 
 
@@ -36,12 +35,17 @@ class Sample:
     replace: tuple[tuple[str, str], ...] = ()
     raw: str | None = None
     expect: object = None             # 'full' | 'zero' | {'lose': {pattern: mistake}, 'keep': [pattern]}
-    directory: Path = field(default=SAMPLES_DIR)
+    directory: Path = field(default_factory=lambda: samples_folder())
     requires: str | None = None       # a capability the machine must have for this sample (see tests)
 
 
+def samples_folder() -> Path:
+    """tests/samples/ of the course root: the bundled sample submissions."""
+    return course_root() / "tests" / "samples"
+
+
 def load_samples(assignment_id: str) -> list[Sample]:
-    return load_sample_file(SAMPLES_DIR / assignment_id / "samples.yml")
+    return load_sample_file(samples_folder() / assignment_id / "samples.yml")
 
 
 def load_sample_file(path: Path) -> list[Sample]:

@@ -5,11 +5,9 @@ import sys
 
 import pytest
 
-from autograder.config import REPO_ROOT
+from .conftest import REPO_ROOT
 
-pytestmark = pytest.mark.integration
-
-
+@pytest.mark.integration
 def test_benchmark_script_runs_and_prints_ratios():
     done = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "grading_speed.py"), "--n", "2"],
                           capture_output=True, text=True, cwd=REPO_ROOT, timeout=900)

@@ -104,6 +104,6 @@ def test_student_output_and_warnings_are_swallowed(solutions_namespace, capsys):
     assert captured.out == "" and captured.err == ""
 
 
-def test_public_cases_carry_no_answer_to_numeric_questions(built):
-    text = (built["a1"].release_dir / "tests" / "output_shape.py").read_text()
+def test_public_cases_carry_no_answer_to_numeric_questions(released):
+    text = (released["a1"].release_dir / "tests" / "output_shape.json").read_text()
     assert "16, 13, 10" not in text and "[16, 13, 10]" not in text

@@ -1,10 +1,14 @@
-"""course.yml and the source masters: a bad key or value is an error that names it."""
+"""course.yml and the source masters: a bad key or value is an error that names it; the course root."""
+
+import shutil
 
 import pytest
 import yaml
 
-from autograder.config import DEFAULT_COURSE_FILE, CourseConfigError, load_course
+from autograder.config import CourseConfigError, load_course
 from autograder.master import MasterError, load_master
+
+from .conftest import REPO_ROOT
 
 GOOD = {
     "course": {"id": "c", "title": "t"},
@@ -58,7 +62,7 @@ def test_missing_file_and_bad_yaml(tmp_path):
 
 
 def test_question_in_course_but_not_in_master_is_named(tmp_path):
-    data = yaml.safe_load(DEFAULT_COURSE_FILE.read_text())
+    data = yaml.safe_load((REPO_ROOT / "course.yml").read_text())
     data["assignments"][0]["questions"]["ghost"] = 1
     course = load_course(write(tmp_path, data))
     with pytest.raises(MasterError, match="ghost"):
@@ -76,3 +80,57 @@ def test_test_points_add_up_to_the_question_points(masters, course):
         for question in master.questions.values():
             total = sum(t.points for t in question.tests)
             assert total == pytest.approx(course.assignment(assignment_id).questions[question.name])
+
+
+@pytest.fixture
+def course_copy(tmp_path, monkeypatch):
+    """A second course folder (course.yml, source/, solutions/) with the package still installed from this one."""
+    from autograder.config import CourseRoot
+
+    folder = tmp_path / "other-course"
+    folder.mkdir()
+    (folder / "course.yml").write_text((REPO_ROOT / "course.yml").read_text().replace(
+        "Assignment 1: convolutional layers, the forward pass", "Assignment 1 of the other course"))
+    shutil.copytree(REPO_ROOT / "source", folder / "source")
+    shutil.copytree(REPO_ROOT / "solutions", folder / "solutions")
+    (folder / "deep" / "er").mkdir(parents=True)
+    yield folder
+    CourseRoot.choose(REPO_ROOT)
+
+
+def test_the_course_root_is_found_from_the_current_folder_upwards(course_copy, monkeypatch):
+    from autograder.config import CourseRoot, course_root
+
+    CourseRoot.choose(None)
+    monkeypatch.chdir(course_copy / "deep" / "er")
+    assert course_root() == course_copy.resolve()
+    course = load_course()
+    assert course.assignment("a1").title == "Assignment 1 of the other course"
+    assert load_master(course, "a1").path == course_copy.resolve() / "source" / "a1_conv_forward.md"
+
+
+def test_outside_any_course_the_error_says_what_to_do(tmp_path, monkeypatch):
+    from autograder.config import CourseRoot
+
+    CourseRoot.choose(None)
+    monkeypatch.chdir(tmp_path)
+    try:
+        with pytest.raises(CourseConfigError, match="no course.yml in .* pass --course"):
+            load_course()
+        with pytest.raises(CourseConfigError, match="not a course folder"):
+            CourseRoot.choose(tmp_path)
+    finally:
+        CourseRoot.choose(REPO_ROOT)
+
+
+def test_every_command_takes_the_course_option(course_copy, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    monkeypatch.chdir(tmp_path)  # not a course folder: --course says which
+    (course_copy / "course.yml").write_text((course_copy / "course.yml").read_text().replace("- id: a3", "- id: b3"))
+    result = CliRunner().invoke(main, ["--course", str(course_copy), "release", "--check", "a9"])
+    assert result.exit_code != 0 and "course.yml defines: a1, a2, b3" in result.output
+    result = CliRunner().invoke(main, ["--course", str(tmp_path), "release", "--check"])
+    assert result.exit_code != 0 and "not a course folder" in result.output

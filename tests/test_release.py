@@ -1,4 +1,7 @@
-"""The release: generated from source/, current, free of solutions and hidden cases, and working in Jupyter."""
+"""The release: generated from source/, current, free of solutions and hidden cases, and working in Jupyter.
+
+Tests that run otter, nbgrader or Jupyter are marked `integration`, one by one; the rest is the fast tier.
+"""
 
 import ast
 import shutil
@@ -8,21 +11,29 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.config import REPO_ROOT
+from autograder.config import PACKAGE_DIR
 from autograder.leaks import scan
-from autograder.release.pipelines import RUNTIME_MODULES, _tree_differences, runtime_files
+from autograder.release.pipelines import RUNTIME_MODULES, release_differences, runtime_files
 
-from .conftest import ASSIGNMENTS, read_nb
+from .conftest import ASSIGNMENTS, REPO_ROOT, read_nb
 
-pytestmark = pytest.mark.integration
+integration = pytest.mark.integration
 
 
+@integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_committed_release_equals_a_fresh_release(built, assignment):
-    assert _tree_differences(built[assignment].release_dir, REPO_ROOT / "assignments" / assignment) == [], \
+def test_committed_release_equals_a_fresh_release(built, course, assignment):
+    """Text and structure exactly, numbers within course.yml's tolerance (see test_reproducible.py)."""
+    assert release_differences(course, built[assignment].release_dir, REPO_ROOT / "assignments" / assignment) == [], \
         "assignments/ is stale: run `course release`"
 
 
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nothing_hidden_in_the_committed_release(masters, assignment):
+    assert scan([REPO_ROOT / "assignments" / assignment], masters[assignment]) == []
+
+
+@integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nothing_hidden_reaches_student_visible_files(built, masters, assignment):
     student_otter = built[assignment].otter_zip.parent / "otter" / "dist" / "student"
@@ -30,6 +41,7 @@ def test_nothing_hidden_reaches_student_visible_files(built, masters, assignment
                 masters[assignment]) == []
 
 
+@integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_scanner_finds_planted_leaks(built, masters, assignment, tmp_path):
     """The leak scan can fail: solution code, a hidden case and hidden test source are each found."""
@@ -51,23 +63,31 @@ def test_the_scanner_finds_planted_leaks(built, masters, assignment, tmp_path):
     assert scan([built[assignment].nbgrader_root / "source" / assignment], master)
 
 
+@integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_otter_autograder_zip(built, masters, assignment):
+    """Every test's data (hidden ones too) travels in the zip beside its test file."""
+    questions = masters[assignment].questions
     with zipfile.ZipFile(built[assignment].otter_zip) as z:
         names = z.namelist()
-        tests = {n: z.read(n).decode() for n in names if n.startswith("tests/")}
+        tests = {n: z.read(n).decode() for n in names if n.startswith("tests/") and n.endswith(".py")}
+        data = {n: z.read(n).decode() for n in names if n.startswith("tests/") and n.endswith(".json")}
         config = z.read("otter_config.json").decode()
     assert not any("solutions" in n for n in names)
     assert {n for n in names if n.startswith("files/autograder/")} == {f"files/autograder/{f}" for f in runtime_files()}
-    assert set(tests) == {f"tests/{q}.py" for q in masters[assignment].questions}
+    assert set(tests) == {f"tests/{q}.py" for q in questions}
+    assert set(data) == {f"tests/{q}.json" for q in questions}
     assert any("hidden=True" in t for t in tests.values())
-    assert all("run_otter_test(env, spec)" in t for t in tests.values())
+    for question in questions.values():
+        for test in question.tests:
+            assert f"run_otter_test(env, '{test.id}')" in tests[f"tests/{question.name}.py"]
+            assert f'"{test.name}": {{' in data[f"tests/{question.name}.json"]
     assert '"pdf": false' in config
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_notebook_structure(built, masters, course, assignment):
-    nb = read_nb(built[assignment].release_dir / built[assignment].notebook)
+def test_release_notebook_structure(released, masters, course, assignment):
+    nb = read_nb(released[assignment].release_dir / released[assignment].notebook)
     assert nb.metadata["otter"]["assignment_name"] == assignment
     roles = [c.metadata.get("course", {}).get("role") for c in nb.cells]
     assert roles[roles.index("init")] == next(r for r in roles if r not in ("markdown",))
@@ -81,17 +101,37 @@ def test_release_notebook_structure(built, masters, course, assignment):
             assert meta["grade"] and meta["locked"]
             assert meta["points"] == course.assignment(assignment).questions[question]
             assert cell.source.strip() == f'check("{question}")'
-    public_files = sorted(p.name for p in (built[assignment].release_dir / "tests").glob("*.py"))
-    assert public_files == sorted(f"{q}.py" for q in masters[assignment].questions)
-    for path in (built[assignment].release_dir / "tests").glob("*.py"):
-        assert "hidden=True" not in path.read_text()
+    public_files = sorted(p.name for p in (released[assignment].release_dir / "tests").iterdir())
+    assert public_files == sorted(f"{q}.{ext}" for q in masters[assignment].questions for ext in ("json", "py"))
+    for path in (released[assignment].release_dir / "tests").iterdir():
+        assert "hidden=True" not in path.read_text() and '"hidden": true' not in path.read_text()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_public_test_files_are_short_calls_with_their_data_beside_them(released, masters, assignment):
+    """One short call per test; the cases in a pretty-printed JSON file of the same name."""
+    from autograder.cases import read_test_data
+
+    folder = released[assignment].release_dir / "tests"
+    for question in masters[assignment].questions.values():
+        code = (folder / f"{question.name}.py").read_text()
+        assert max(len(line) for line in code.splitlines()) < 100
+        public = [t for t in question.tests if not t.hidden]
+        assert [line.strip() for line in code.splitlines() if "run_otter_test(env" in line] == \
+            [f"run_otter_test(env, '{t.id}')" for t in public]
+        data = folder / f"{question.name}.json"
+        assert max(len(line) for line in data.read_text().splitlines()) < 200, "one array row per line at most"
+        stored = read_test_data(data)
+        assert list(stored) == [t.name for t in public]
+        assert all(c.reference is not None and c.inputs is not None and c.seed is None
+                   for t in stored.values() for c in t.cases)
 
 
 def test_shipped_modules_import_only_shipped_modules():
     """The runtime library copied into releases must not need the release tooling (or pydantic, click...)."""
     allowed_third_party = {"numpy", "torch", "jinja2", "IPython", "otter"}
     for name in runtime_files():
-        tree = ast.parse((REPO_ROOT / "autograder" / name).read_text())
+        tree = ast.parse((PACKAGE_DIR / name).read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level >= 1:
                 package = name.split("/")[:-1][: len(name.split("/")) - node.level]
@@ -121,6 +161,7 @@ def check_outputs(nb) -> dict[str, str]:
     return texts
 
 
+@integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_release_runs_headless_top_to_bottom(built, assignment):
     """No cell raises; every check cell reports zero public points and says what is not implemented."""
@@ -132,6 +173,7 @@ def test_untouched_release_runs_headless_top_to_bottom(built, assignment):
         assert not any(o.get("name") == "stderr" for o in cell.get("outputs", [])), cell.source[:80]
 
 
+@integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_filled_release_runs_headless_with_full_public_points(built, sample_notebooks, assignment, tmp_path):
     folder = tmp_path / "filled"
@@ -142,6 +184,7 @@ def test_filled_release_runs_headless_with_full_public_points(built, sample_note
         assert "All test cases passed" in text or "passed!" in text, text[:500]
 
 
+@integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nbgrader_validate(built, sample_notebooks, assignment, tmp_path):
     """nbgrader's Validate (the button students press): the untouched release fails, the reference passes."""

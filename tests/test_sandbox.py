@@ -11,7 +11,7 @@ import time
 import pytest
 
 from autograder import samples as sample_defs
-from autograder.config import REPO_ROOT
+from .conftest import REPO_ROOT
 from autograder.grading.batch import grade_folder
 from autograder.grading.results import SubmissionResult
 from autograder.grading.sandbox import SandboxEngine, namespaces_available

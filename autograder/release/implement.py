@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from functools import lru_cache
 
-from ..config import REPO_ROOT
+from ..config import course_root
 from ..master import Implement, MasterError
 
 STYLES = ("solution", "nbgrader", "stub")
@@ -20,12 +20,16 @@ CARRIED_NOTE = "# From an earlier assignment: paste your implementation here."
 ANSWER_STUB = "{name} = None  # replace None with your answer"
 
 
-@lru_cache(maxsize=None)
 def _module(module_name: str) -> tuple[list[str], ast.Module]:
-    """Lines and AST of a solutions module, read as text (solutions/ is never imported or installed)."""
-    path = REPO_ROOT.joinpath(*module_name.split(".")).with_suffix(".py")
+    """Lines and AST of a solutions module of the course, read as text (solutions/ is never imported or installed)."""
+    return _module_in(course_root(), module_name)
+
+
+@lru_cache(maxsize=None)
+def _module_in(root, module_name: str) -> tuple[list[str], ast.Module]:
+    path = root.joinpath(*module_name.split(".")).with_suffix(".py")
     if not path.is_file():
-        raise MasterError(f"{module_name}: no file {path.relative_to(REPO_ROOT)}")
+        raise MasterError(f"{module_name}: no file {path.relative_to(root)}")
     source = path.read_text(encoding="utf-8")
     return source.splitlines(), ast.parse(source, filename=str(path))
 

@@ -3,17 +3,19 @@
   source/<master>.md + solutions/ + course.yml
     -> otter master notebook -> `otter assign` -> build/<id>/<id>-autograder.zip (+ public test files)
     -> nbgrader source notebook (+ library, public tests) -> `nbgrader generate_assignment` -> assignments/<id>/
+
+Every path is under the course root (config.course_root()), never under the installed package.
 """
 
 from __future__ import annotations
 
 import copy
-import filecmp
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +23,15 @@ import nbformat
 
 from ..cases import TestSpec
 from ..checks import get_check
-from ..config import REPO_ROOT, Course
+from ..config import PACKAGE_DIR, Course, course_root
 from ..leaks import scan
 from ..master import Master, Question, load_master
 from ..runner import References
 from . import preprocessors as pp
+from .compare import NumberTolerance, tree_differences
+from .test_data import question_data, dumps, write_test_data
 
-BUILD_ROOT = REPO_ROOT / "build"
-RELEASE_ROOT = REPO_ROOT / "assignments"
-LIBRARY = REPO_ROOT / "autograder"
+LIBRARY = PACKAGE_DIR
 # What notebooks import at run time (numpy, plus torch for hidden references); the release tooling stays home.
 RUNTIME_MODULES = ("__init__", "cases", "checks", "drivers", "feedback", "finite_differences", "mistakes", "notebook",
                    "numerics", "references", "runner", "student", "wire")
@@ -79,6 +81,22 @@ def materialize_public(question: Question, references: References) -> Question:
             test = test.with_cases(references.materialize(check, case) for case in test.cases)
         tests.append(test)
     return Question(name=question.name, points=question.points, tests=tuple(tests))
+
+
+def build_folder() -> Path:
+    """build/ of the course: otter zips, the nbgrader course, sample notebooks."""
+    return course_root() / "build"
+
+
+def releases_folder() -> Path:
+    """assignments/ of the course: the committed student releases."""
+    return course_root() / "assignments"
+
+
+def public_questions(master: Master, references: References | None = None) -> dict[str, Question]:
+    """The master's questions with every public case's inputs and torch references stored in it."""
+    references = references or References("cpu")  # releases must not depend on the machine's GPU
+    return {name: materialize_public(q, references) for name, q in master.questions.items()}
 
 
 def run_pipeline(master: Master, questions: dict[str, Question], steps) -> nbformat.NotebookNode:
@@ -159,7 +177,12 @@ def build_otter(master: Master, questions, build_dir: Path) -> tuple[Path, Path]
         raise ReleaseError(f"otter assign left {len(zips)} zip files in {work / 'dist' / 'autograder'}")
     target = build_dir / f"{master.assignment.id}-autograder.zip"
     shutil.copyfile(zips[0], target)
-    return target, work / "dist" / "student" / "tests"
+    with zipfile.ZipFile(target, "a", compression=zipfile.ZIP_DEFLATED) as bundle:  # every test's data
+        for question in questions.values():
+            bundle.writestr(f"tests/{question.name}.json", dumps(question_data(question, public_only=False)) + "\n")
+    public_tests = work / "dist" / "student" / "tests"
+    write_test_data(public_tests, questions, public_only=True)
+    return target, public_tests
 
 
 def write_nbgrader_course(course: Course, root: Path, release_root: Path) -> None:
@@ -186,12 +209,13 @@ def build_nbgrader(course: Course, master: Master, questions, public_tests: Path
     return release
 
 
-def build(course: Course, assignment_id: str, release_root: Path = RELEASE_ROOT,
-          build_root: Path = BUILD_ROOT) -> Build:
-    """Build every artifact of one assignment from its master."""
+def build(course: Course, assignment_id: str, release_root: Path | None = None,
+          build_root: Path | None = None) -> Build:
+    """Build every artifact of one assignment from its master (default folders: the course root's)."""
+    release_root = release_root or releases_folder()
+    build_root = build_root or build_folder()
     master = load_master(course, assignment_id)
-    references = References("cpu")  # releases must not depend on the machine that builds them
-    questions = {name: materialize_public(q, references) for name, q in master.questions.items()}
+    questions = public_questions(master)
     build_dir = build_root / assignment_id
     build_dir.mkdir(parents=True, exist_ok=True)
     otter_zip, public_tests = build_otter(master, questions, build_dir)
@@ -205,28 +229,26 @@ def build(course: Course, assignment_id: str, release_root: Path = RELEASE_ROOT,
     return Build(assignment_id, master.assignment.notebook, release, otter_zip, nbgrader_root)
 
 
+def release_differences(course: Course, fresh: Path, committed: Path) -> list[str]:
+    """Differences between a fresh release folder and the committed one: text exactly, numbers within the
+    course's tolerance (torch's last digits differ from machine to machine)."""
+    if not committed.is_dir():
+        return [f"{committed.name}: missing"]
+    return tree_differences(fresh, committed, NumberTolerance.of(course))
+
+
 def stale_files(course: Course, assignment_id: str) -> list[str]:
-    """Files under assignments/<id> that differ from a fresh release (empty when the release is current)."""
+    """'assignments/<id>/<file>: what differs' against a fresh release (empty when the release is current)."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = build(course, assignment_id, release_root=Path(tmp) / "assignments",
                       build_root=Path(tmp) / "build").release_dir
-        current = RELEASE_ROOT / assignment_id
-        if not current.is_dir():
-            return [f"assignments/{assignment_id} (missing)"]
-        return [f"assignments/{assignment_id}/{name}" for name in _tree_differences(fresh, current)]
+        differences = release_differences(course, fresh, releases_folder() / assignment_id)
+        return [f"assignments/{assignment_id}/{line}" for line in differences]
 
 
-def _tree_differences(a: Path, b: Path, prefix: str = "") -> list[str]:
-    comparison = filecmp.dircmp(a, b, ignore=["__pycache__", ".ipynb_checkpoints"])
-    found = [prefix + n for n in comparison.left_only + comparison.right_only + comparison.funny_files]
-    found += [prefix + n for n in comparison.common_files if not filecmp.cmp(a / n, b / n, shallow=False)]
-    for sub in comparison.common_dirs:
-        found += _tree_differences(a / sub, b / sub, f"{prefix}{sub}/")
-    return sorted(found)
-
-
-def load_release(assignment_id: str, notebook: str, release_root: Path = RELEASE_ROOT) -> nbformat.NotebookNode:
-    return nbformat.read(release_root / assignment_id / notebook, as_version=4)
+def load_release(assignment_id: str, notebook: str, release_root: Path | None = None) -> nbformat.NotebookNode:
+    folder = release_root or releases_folder()
+    return nbformat.read(folder / assignment_id / notebook, as_version=4)
 
 
 def all_tests(master: Master) -> list[TestSpec]:

@@ -102,8 +102,7 @@ class RenderOtterQuestions(Preprocessor):
                 source = (f'""" # BEGIN TEST CONFIG\n{config}\n""" # END TEST CONFIG\n'
                           f"def test_{question.name}_{test.name}(env):\n"
                           f"    from autograder.notebook import run_otter_test\n"
-                          f"    spec = {_spec_literal([test.to_dict()])[1:-1]}\n"
-                          f"    run_otter_test(env, spec)\n")
+                          f"    run_otter_test(env, \"{test.id}\")  # cases: tests/{question.name}.json\n")
                 cells.append(nbformat.v4.new_code_cell(source))
             cells.append(nbformat.v4.new_raw_cell("# END TESTS"))
             cells.append(nbformat.v4.new_raw_cell("# END QUESTION"))
