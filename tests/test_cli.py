@@ -19,7 +19,7 @@ def test_an_unknown_assignment_is_reported():
     assert result.exit_code != 0 and "unknown assignment 'a9'" in result.output
 
 
-def test_grade_writes_gradebook_and_feedback_even_for_broken_files(tmp_path, sample_notebooks, built):
+def test_grade_writes_gradebook_and_feedback_even_for_broken_files(tmp_path, sample_notebooks):
     folder = tmp_path / "subs"
     folder.mkdir()
     shutil.copyfile(sample_notebooks["a1"] / "malformed_notebook.ipynb", folder / "alice.ipynb")
