@@ -118,7 +118,7 @@ def _ensure_built(course, assignment_id):
 ENGINES = ["sandbox", "otter"]
 
 
-def _engine(course, assignment_id, name, hide=()):
+def _engine(course, assignment_id, name, hide=(), sandbox=True):
     """The grading engine by name; `hide` lists folders the sandbox must keep from student code."""
     from .master import load_master
     from .release.pipelines import all_tests
@@ -130,9 +130,13 @@ def _engine(course, assignment_id, name, hide=()):
 
         return master, tests, OtterRunEngine(_ensure_built(course, assignment_id), tests,
                                              course.grading.submission_timeout_s)
-    from .grading.sandbox import SandboxEngine
+    from .grading.sandbox import SandboxEngine, SandboxUnavailable
 
-    return master, tests, SandboxEngine(tests, course.grading.for_tests(), hide=[Path(p) for p in hide])
+    try:
+        return master, tests, SandboxEngine(tests, course.grading_for(assignment_id), hide=[Path(p) for p in hide],
+                                            sandbox=sandbox)
+    except SandboxUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _score_table(title, report, master) -> Table:
@@ -170,15 +174,17 @@ def _score_table(title, report, master) -> Table:
               help="sandbox: the course's isolated engine; otter: `otter run` per submission.")
 @click.option("--force", is_flag=True, help="Grade again even submissions whose results are current.")
 @click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Submissions graded in parallel.")
+@click.option("--no-sandbox", is_flag=True, help="Where no sandbox is possible: grade in plain child processes "
+              "with resource limits only (no isolation; every result and the report say so).")
 @click.pass_context
-def grade(ctx, assignment, submissions, out, engine, force, jobs):
+def grade(ctx, assignment, submissions, out, engine, force, jobs, no_sandbox):
     """Grade a folder of submissions (.ipynb or otter export .zip): gradebook CSV and per-student feedback."""
     from .grading.batch import grade_folder
     from .grading.submissions import InputLimits
 
     course = _course(ctx)
     out = out or default_out() / assignment
-    master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out])
+    master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out], sandbox=not no_sandbox)
     report = grade_folder(grader, submissions, out, master.assignment.questions, tests,
                           title=master.assignment.title, force=force, jobs=jobs,
                           limits=InputLimits.from_settings(course.grading), config=course.grading.model_dump())

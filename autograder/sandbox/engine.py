@@ -8,6 +8,7 @@ the child can see, tenancy.py for what one submission may use, executor.py for t
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import shutil
 import tempfile
@@ -25,13 +26,14 @@ from ..grading.results import failed_tests
 from .executor import SandboxExecutor
 from .isolation import Bubblewrap, Layout, NoIsolation, bubblewrap_problem
 from .limits import Limits
-from .process import SandboxStartError
+from .process import ForkServer, SandboxStartError
 from .tenancy import NoTenant, Tenant, cgroups_available
 
 FORBIDDEN_MODULES = ("torch", "scipy", "autograder.references", "autograder.checks", "autograder.runner", "otter")
 CHILD_ENTRY = ("__init__.py", "drivers.py", "student.py", "wire.py", "sandbox/__init__.py", "sandbox/framing.py",
-               "sandbox/child.py")
+               "sandbox/child.py", "sandbox/server.py")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 60.0  # a fork server, or a child of one, that does not answer by then is the grader's problem
 NO_SANDBOX = ("NO SANDBOX (--no-sandbox): student code ran in a plain child process with resource limits only; it "
               "could read and write whatever the grading user can")
 
@@ -118,6 +120,8 @@ class SandboxEngine:
         setup = getattr(checks, "driver_setup", None)
         self.driver_setup = setup(tests) if setup else {}
         self._live: set[SandboxExecutor] = set()
+        self._idle: list[ForkServer] = []      # warm fork servers, one per worker at most
+        self._servers: set[ForkServer] = set()
         self._lock = threading.Lock()
 
     @property
@@ -157,33 +161,71 @@ class SandboxEngine:
             return SubmissionResult(**base, status="error", message=str(exc),
                                     tests=failed_tests(self.tests, "error", str(exc)), duration_s=duration())
         cells, notes = notebook_code(nb)
+        try:
+            with self.session(cells) as executor:
+                results = [run_test(spec, executor=executor, references=self.references) for spec in self.tests]
+                if executor.start_failure:
+                    raise SandboxStartError(executor.start_failure)
+        except (SandboxStartError, OSError) as exc:
+            return SubmissionResult(**base, status="not_graded", message=f"not graded: {exc}", duration_s=duration())
+        return SubmissionResult(**base, status="graded", tests=results, notes=notes + executor.notes,
+                                duration_s=duration())
+
+    @contextlib.contextmanager
+    def session(self, cells: list[str]):
+        """run_test's executor for one submission's cells: its tenant, a warm fork server, its budget; on the
+        way out (whatever happened) its children are killed and its tenant removed."""
         setup = {"cells": cells, "forbidden_modules": list(FORBIDDEN_MODULES), "driver_setup": self.driver_setup,
                  "processes": self.limits.processes if self.sandboxed else None}
-        tenant = executor = None
+        tenant = executor = server = None
         try:
             tenant = Tenant(self.limits) if self.cgroups else NoTenant()
-            executor = SandboxExecutor(self.mode, tenant, setup, self.budget_s, self.limits.setup_timeout_s)
+            server = self._server()
+            executor = SandboxExecutor(server, tenant, setup, self.budget_s, START_TIMEOUT_S,
+                                       self.limits.setup_timeout_s)
             with self._lock:
                 self._live.add(executor)
-            results = [run_test(spec, executor=executor, references=self.references) for spec in self.tests]
-            if executor.start_failure:
-                raise SandboxStartError(executor.start_failure)
-        except (SandboxStartError, OSError) as exc:
-            return SubmissionResult(**base, status="not_graded", message=f"not graded: {exc}",
-                                    duration_s=duration())
+            yield executor
         finally:
             if executor is not None:
                 executor.close()
                 with self._lock:
                     self._live.discard(executor)
+            if server is not None:
+                self._release(server)
             if tenant is not None:
                 tenant.remove()
-        return SubmissionResult(**base, status="graded", tests=results, notes=notes + executor.notes,
-                                duration_s=duration())
+
+    def _server(self) -> ForkServer:
+        """A warm fork server of no other worker (started when none is idle)."""
+        with self._lock:
+            while self._idle:
+                server = self._idle.pop()
+                if server.alive:
+                    return server
+                self._servers.discard(server)
+                server.close()
+        server = ForkServer(self.mode, START_TIMEOUT_S)
+        with self._lock:
+            self._servers.add(server)
+        return server
+
+    def _release(self, server: ForkServer) -> None:
+        with self._lock:
+            if server.alive:
+                self._idle.append(server)
+                return
+            self._servers.discard(server)
+        server.close()
 
     def close(self) -> None:
+        """Kill every child and every fork server; remove the runtime copy."""
         with self._lock:
-            live = list(self._live)
+            live, servers = list(self._live), list(self._servers)
+            self._servers.clear()
+            self._idle.clear()
         for executor in live:
             executor.close()
+        for server in servers:
+            server.close()
         self.runtime.close()

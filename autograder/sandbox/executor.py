@@ -20,8 +20,9 @@ def method_key(driver: str, params: dict) -> tuple:
 class SandboxExecutor:
     """Starts children for one submission (the cells run once per child) within the submission's budget."""
 
-    def __init__(self, isolation, tenant, setup: dict, budget_s: float, start_timeout_s: float):
-        self.isolation, self.tenant, self.setup = isolation, tenant, setup
+    def __init__(self, server, tenant, setup: dict, budget_s: float, start_timeout_s: float, cells_timeout_s: float):
+        self.server, self.tenant, self.setup = server, tenant, setup
+        self.cells_timeout_s = cells_timeout_s
         self.budget_s, self.start_timeout_s = budget_s, start_timeout_s
         self.deadline = time.monotonic() + budget_s
         self.child: ChildProcess | None = None
@@ -46,15 +47,15 @@ class SandboxExecutor:
         if self.child is not None:
             self.child.kill()
         try:
-            self.child = ChildProcess(self.isolation, self.tenant, self.setup, self.start_timeout_s)
+            self.child = ChildProcess(self.server, self.tenant, self.setup, self.start_timeout_s)
         except SandboxStartError as exc:
             self.start_failure = str(exc)
             raise SandboxCrash(f"not graded: {exc}") from None
-        cells_limit = min(self.isolation.limits.setup_timeout_s, self.remaining())
+        cells_limit = min(self.cells_timeout_s, self.remaining())
         try:
             reply = self.child.receive(cells_limit, "ready", during="while your notebook's cells ran")
         except GradingTimeout:
-            if cells_limit < self.isolation.limits.setup_timeout_s:
+            if cells_limit < self.cells_timeout_s:
                 raise self._budget_spent() from None
             self.setup_failure = f"your notebook's cells did not finish within {cells_limit:g} s"
             raise SandboxCrash(self.setup_failure) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -78,21 +79,28 @@ class Layout:
                     self.staged[source] = self.stage_root / str(index)
                     self.staged[source].mkdir(parents=True)
 
-    def bootstrap(self, requests: int, replies: int) -> str:
-        return (f"import sys; sys.path[:0] = [{LIB!r}, {SITE!r}]; "
-                f"from autograder.sandbox.child import main; main({requests}, {replies})")
+    def bootstrap(self, control: int, config: dict, lib: str = LIB, site: str = SITE) -> str:
+        return (f"import sys; sys.path[:0] = [{lib!r}, {site!r}]; "
+                f"from autograder.sandbox.server import main; main({control}, {json.dumps(config)!r})")
 
 
 class Bubblewrap:
-    """Builds the command line and the pre-exec step of one sandboxed child."""
+    """Builds the command line and the pre-exec step of a worker's fork server in its sandbox."""
 
     name = "bubblewrap"
 
     def __init__(self, layout: Layout, limits: Limits):
         self.layout, self.limits = layout, limits
 
-    def command(self, requests: int, replies: int) -> list[str]:
-        layout, shm = self.layout, self.limits.scratch_bytes // 4
+    sandboxed = True
+
+    def config(self) -> dict:
+        """What the fork server gives every child: fresh scratch (/scratch and /dev/shm together) of this size."""
+        shm = self.limits.scratch_bytes // 4
+        return {"sandboxed": True, "scratch_bytes": self.limits.scratch_bytes - shm, "shm_bytes": shm}
+
+    def command(self, control: int) -> list[str]:
+        layout, server_scratch = self.layout, 1 << 20  # the server's own scratch; each child mounts fresh ones
         args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY),
                 "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
         for source, destination in layout.binds:
@@ -101,14 +109,14 @@ class Bubblewrap:
             args += ["--symlink", target, link]
         for cover in layout.covers:
             args += ["--perms", "0555", "--size", "4096", "--tmpfs", cover]
-        args += ["--dev", "/dev", "--perms", "1777", "--size", str(shm), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
-                 "--proc", "/proc",
-                 "--perms", "1777", "--size", str(self.limits.scratch_bytes - shm), "--tmpfs", SCRATCH]
+        args += ["--dev", "/dev", "--perms", "1777", "--size", str(server_scratch), "--tmpfs", "/dev/shm",
+                 "--remount-ro", "/dev", "--proc", "/proc",
+                 "--perms", "1777", "--size", str(server_scratch), "--tmpfs", SCRATCH]
         for folder in ("tmp", "home", "work"):
             args += ["--perms", "1777", "--dir", f"{SCRATCH}/{folder}"]
         args += ["--symlink", f"{SCRATCH}/tmp", "/tmp", "--dir", "/var", "--symlink", f"{SCRATCH}/tmp", "/var/tmp",
                  "--chdir", WORKDIR, "--remount-ro", "/",
-                 str(layout.python), "-I", "-S", "-c", layout.bootstrap(requests, replies)]
+                 str(layout.python), "-I", "-S", "-c", layout.bootstrap(control, self.config())]
         return args
 
     def environment(self) -> dict:
@@ -140,16 +148,17 @@ class NoIsolation:
     """--no-sandbox: a plain child process with the resource limits, without namespaces (the instructor's choice)."""
 
     name = "none"
+    sandboxed = False
 
     def __init__(self, layout: Layout, limits: Limits):
         self.layout, self.limits = layout, limits
         self.workdir = layout.stage_root.parent / "work"
 
-    def command(self, requests: int, replies: int) -> list[str]:
-        bootstrap = self.layout.bootstrap(requests, replies).replace(
-            repr(LIB), repr(str(self.layout.stage_root.parent / "lib"))).replace(
-            repr(SITE), repr(str(self.layout.stage_root.parent / "site")))
-        return [str(self.layout.python), "-I", "-S", "-c", bootstrap]
+    def command(self, control: int) -> list[str]:
+        runtime = self.layout.stage_root.parent
+        config = {"sandboxed": False, "workdir": str(self.workdir)}
+        return [str(self.layout.python), "-I", "-S", "-c",
+                self.layout.bootstrap(control, config, str(runtime / "lib"), str(runtime / "site"))]
 
     def environment(self) -> dict:
         return {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "LANG": "C.UTF-8",

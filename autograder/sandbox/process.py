@@ -7,10 +7,15 @@ of a dealing with the child that is not a clean reply (any exception included), 
 
 from __future__ import annotations
 
+import json
 import os
+import select
 import signal
+import socket
 import subprocess
 import tempfile
+import time
+from pathlib import Path
 
 from .. import wire
 from ..runner import SandboxCrash
@@ -52,55 +57,136 @@ def check_reply(reply, expected: str):
     raise wire.MalformedData(f"unexpected keys {sorted(keys)[:5]} in a reply")
 
 
-class ChildProcess:
-    """A child in its sandbox, with its request and reply pipes and a log of what it wrote before starting."""
+class ForkServer:
+    """A worker's warm process in its sandbox (see server.py): forks children on request, kills them on request."""
 
-    def __init__(self, isolation, tenant, setup: dict, start_timeout: float):
-        self._requests = self._replies = -1
-        self.process = None
+    def __init__(self, isolation, start_timeout: float = 60.0):
+        self.isolation = isolation
         self._log = tempfile.TemporaryFile()
-        request_read, self._requests = os.pipe()
-        self._replies, reply_write = os.pipe()
-
-        def before_exec():
-            isolation.limits.apply()
-            tenant.join()
-            isolation.before_exec()
-
+        self.control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.process = None
         try:
             self.process = subprocess.Popen(
-                isolation.command(request_read, reply_write), stdin=subprocess.DEVNULL, stdout=self._log,
-                stderr=self._log, pass_fds=(request_read, reply_write), env=isolation.environment(),
-                start_new_session=True, preexec_fn=before_exec, cwd="/")
+                isolation.command(server_end.fileno()), stdin=subprocess.DEVNULL, stdout=self._log,
+                stderr=self._log, pass_fds=(server_end.fileno(),), env=isolation.environment(),
+                start_new_session=True, preexec_fn=self._before_exec, cwd="/")
         except (OSError, subprocess.SubprocessError) as exc:
-            self.kill()
+            self.close()
             raise SandboxStartError(f"the sandbox could not start ({type(exc).__name__}: {exc})") from None
         finally:
-            os.close(request_read)
-            os.close(reply_write)
-        try:
-            self._send(setup)
-            self.receive(start_timeout, "started", during="while starting")
-        except BaseException as exc:
-            self._log.seek(0)
-            log = self._log.read()[-2000:].decode(errors="replace")
-            self.kill()
-            raise SandboxStartError(f"the sandbox could not start ({exc}) {log}".strip()) from None
+            server_end.close()
+        self._ask(None, start_timeout)
+        self._host_pid: int | None = None
+
+    def _before_exec(self) -> None:
+        self.isolation.limits.apply()
+        self.isolation.before_exec()
 
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def log_tail(self) -> str:
+        self._log.seek(0, os.SEEK_END)
+        self._log.seek(max(0, self._log.tell() - 2000))
+        return self._log.read().decode(errors="replace")
+
+    def _ask(self, message: dict | None, timeout: float, fds=()) -> dict:
+        """Send a control message (None: only wait for the next) and return the server's answer."""
+        try:
+            if message is not None:
+                socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+            if not select.select([self.control], [], [], timeout)[0]:
+                raise TimeoutError(f"no answer within {timeout:g} s")
+            answer = self.control.recv(4096)
+            if not answer:
+                raise EOFError("the sandbox ended")
+            return json.loads(answer)
+        except (OSError, EOFError, ValueError) as exc:
+            log = self.log_tail().strip()
+            self.close()
+            raise SandboxStartError(f"the sandbox failed ({exc}){': ' + log if log else ''}") from None
+
+    def host_pid(self) -> int:
+        """The server's pid as the grader sees it (bubblewrap -> its pid 1 -> the server)."""
+        if self._host_pid is None:
+            pid = self.process.pid
+            if self.isolation.sandboxed:
+                for _ in range(2):
+                    pid = int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+            self._host_pid = pid
+        return self._host_pid
+
+    def fork(self, tenant, timeout: float = 30.0) -> tuple[int, int, int]:
+        """A new child: (its id for kill, the grader's request descriptor, the grader's reply descriptor)."""
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        try:
+            entered = False
+            if tenant.groups:
+                tenant.enter(self.host_pid())
+                entered = True
+            answer = self._ask({"op": "fork"}, timeout, fds=(request_read, reply_write))
+        except BaseException:
+            os.close(request_write)
+            os.close(reply_read)
+            raise
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+            if tenant.groups and entered and self.alive:
+                tenant.leave(self.host_pid())
+        return int(answer["pid"]), request_write, reply_read
+
+    def kill(self, pid: int) -> int | None:
+        """Kill a child and every process it started; its exit status (None if the server had to go too)."""
+        if not self.alive:
+            return None
+        try:
+            return int(self._ask({"op": "kill", "pid": pid}, 30.0)["status"])
+        except SandboxStartError:
+            return None
+
+    def close(self) -> None:
+        """Kill the server and everything in its sandbox (its pid namespace dies with it)."""
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+        self.control.close()
+        self._log.close()
+
+
+class ChildProcess:
+    """One child of a fork server, holding one submission's namespace, with its request and reply pipes."""
+
+    def __init__(self, server: ForkServer, tenant, setup: dict, start_timeout: float):
+        self.server = server
+        self.pid, self._requests, self._replies = server.fork(tenant)
+        self.status: int | None = None
+        self.killed = False
+        try:
+            self._send(setup)
+            self.receive(start_timeout, "started", during="while starting")
+        except BaseException as exc:
+            self.kill()
+            log = server.log_tail().strip()
+            raise SandboxStartError(f"the sandbox could not start ({exc}){': ' + log if log else ''}") from None
+
+    @property
+    def alive(self) -> bool:
+        return not self.killed
+
     def _send(self, message) -> None:
         try:
             write_frame(self._requests, wire.dumps(message))
-        except (BrokenPipeError, OSError):
+        except OSError:
             raise SandboxCrash(self._death("before it could be asked")) from None
 
     def receive(self, timeout: float, expected: str, during: str):
         """The next reply, checked against the schema of `expected`; the child is killed on any failure."""
-        import time
-
         try:
             data = read_frame(self._replies, MAX_REPLY, time.monotonic() + timeout)
             if data is None:
@@ -127,11 +213,8 @@ class ChildProcess:
         return reply["outputs"]
 
     def _death(self, during: str) -> str:
-        try:
-            code = self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
         self.kill()
+        code = self.status
         if code is not None and code < 0:
             return f"your code crashed the Python process {during} (signal {signal.Signals(-code).name})"
         if code is not None and code > 128 and code - 128 in signal.Signals._value2member_map_:
@@ -139,18 +222,13 @@ class ChildProcess:
         return f"your code ended the Python process {during} (exit status {code}; os._exit?)"
 
     def kill(self) -> None:
-        """Kill the sandbox (its pid namespace dies with it, taking every process of the child along)."""
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait()
+        """Kill the child with every process it started (its pid namespace dies with its pid 1)."""
+        if self.killed:
+            return
+        self.killed = True
+        self.status = self.server.kill(self.pid)
         for fd in (self._requests, self._replies):
-            if fd >= 0:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self._requests = self._replies = -1
-        self._log.close()
+            try:
+                os.close(fd)
+            except OSError:
+                pass

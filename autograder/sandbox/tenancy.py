@@ -43,13 +43,13 @@ def cgroups_available() -> bool:
 
 
 class Tenant:
-    """The cgroups of one submission: create, join (from the child before exec), empty and remove."""
+    """The cgroups of one submission: create, hold its processes, empty and remove."""
 
     def __init__(self, limits: Limits):
         name = f"course-sandbox-{os.getpid()}-{next(_counter)}-{uuid.uuid4().hex[:6]}"
         self.groups: list[Path] = []
         for controller, settings in (("memory", {"memory.limit_in_bytes": limits.submission_memory_bytes}),
-                                     ("pids", {"pids.max": limits.processes + 4})):  # + bubblewrap's own
+                                     ("pids", {"pids.max": limits.processes + 3})):  # + the forking ones
             folder = _current(controller) / name
             folder.mkdir()
             self.groups.append(folder)
@@ -57,12 +57,17 @@ class Tenant:
                 (folder / key).write_text(str(value))
             if controller == "memory" and (folder / "memory.memsw.limit_in_bytes").exists():
                 (folder / "memory.memsw.limit_in_bytes").write_text(str(limits.submission_memory_bytes))
+        self.home = [_current("memory"), _current("pids")]
 
-    def join(self) -> None:
-        """Move the calling process (the child, before exec) into the groups."""
+    def enter(self, pid: int) -> None:
+        """Move a process (the fork server, while it forks this submission's child) into the groups."""
         for folder in self.groups:
-            with open(folder / "cgroup.procs", "w") as handle:
-                handle.write(str(os.getpid()))
+            (folder / "cgroup.procs").write_text(str(pid))
+
+    def leave(self, pid: int) -> None:
+        """Move it back to the grader's own groups: what it forked stays in the submission's."""
+        for folder in self.home:
+            (folder / "cgroup.procs").write_text(str(pid))
 
     def pids(self) -> set[int]:
         found = set()
@@ -98,7 +103,10 @@ class NoTenant:
 
     groups: list[Path] = []
 
-    def join(self) -> None:
+    def enter(self, pid: int) -> None:
+        pass
+
+    def leave(self, pid: int) -> None:
         pass
 
     def pids(self) -> set[int]:
