@@ -219,3 +219,13 @@ def test_stripped_metadata_is_graded_with_a_warning(guard, samples, tmp_path):
 
 def test_the_own_assignment_passes_the_guard(guard, samples):
     assert not guard.verdict(nbformat.read(samples[0], as_version=4)).wrong("a1")
+
+
+def test_a_class_of_one_in_nbgrader_or_folder_layouts_is_not_mistaken_for_a_wrapper(samples, tmp_path):
+    target = tmp_path / "nb" / "submitted" / "alice" / "a1"
+    target.mkdir(parents=True)
+    shutil.copy(samples[0], target / NOTEBOOK)
+    assert students(discover_class(tmp_path / "nb", "a1", NOTEBOOK)) == ["alice"]
+    (tmp_path / "one" / "bob").mkdir(parents=True)
+    shutil.copy(samples[0], tmp_path / "one" / "bob" / "work.ipynb")
+    assert students(discover_class(tmp_path / "one", "a1", NOTEBOOK)) == ["bob"]

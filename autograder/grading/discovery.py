@@ -298,12 +298,24 @@ def inflate(path: Path, dest: Path, limits: InputLimits) -> Path:
     return dest
 
 
-def _descend(folder: Path) -> Path:
-    """An export wrapped in folders (class.zip -> export/ -> ...): go down while there is one folder and nothing else."""
+def _layout_root(folder: Path, assignment: str) -> bool:
+    """Does this folder hold a Gradescope export or nbgrader's layout (submitted/, or <student>/<assignment>/)?"""
+    if (folder / GRADESCOPE_METADATA).is_file() or (folder / "submitted").is_dir():
+        return True
+    return any(_is_dir(e) and (e / assignment).is_dir() for e in _entries(folder))
+
+
+def _descend(folder: Path, assignment: str) -> Path:
+    """An export wrapped in folders (class.zip -> export/ -> ...): go down through lone folders that are not one
+    student's (a Moodle or Gradescope submission folder, or a folder holding exactly one notebook)."""
     for _ in range(4):
+        if _layout_root(folder, assignment):
+            break
         entries = _entries(folder)
-        if len(entries) == 1 and _is_dir(entries[0]) and not (folder / GRADESCOPE_METADATA).is_file():
-            folder = entries[0]
+        only = entries[0] if len(entries) == 1 and _is_dir(entries[0]) else None
+        if only and len(_notebook_files(only)) != 1 and not MOODLE.match(only.name) \
+                and not only.name.startswith("submission_"):
+            folder = only
         else:
             break
     return folder
@@ -353,7 +365,7 @@ def discover_class(path: Path, assignment: str, notebook: str = "", limits: Inpu
         candidate.path = path
         candidates, layout = [candidate], "one notebook"
     else:
-        folder = _descend(path)
+        folder = _descend(path, assignment)
         candidates = _candidates(folder, assignment, notebook, notes)
         if not candidates:
             raise NoSubmissionsError(f"{path}: no submissions found ({_what_is_there(folder)}). Recognised layouts: "
