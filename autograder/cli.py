@@ -288,5 +288,35 @@ def demo(ctx, engine, jobs):
     console.print("every sample submission got its expected result.")
 
 
+@main.command()
+@click.argument("assignments", nargs=-1)
+@click.option("--mutants", type=int, default=None, help="How many mutants to sample (default: course.yml mutation.mutants).")
+@click.option("--seed", type=int, default=None, help="Sampling seed (default: course.yml mutation.seed).")
+@click.option("--no-report", is_flag=True, help="Do not rewrite tests/mutation/<assignment>-survivors.md.")
+@click.pass_context
+def mutate(ctx, assignments, mutants, seed, no_report):
+    """Mutation analysis: grade mutants of the solutions (sandbox), report survivors and the kill rate."""
+    from .mutation.analysis import analysis_for, report_path
+
+    course = _course(ctx)
+    failing = []
+    for assignment_id in _ids(course, assignments):
+        analysis = analysis_for(course, assignment_id, mutants, seed)
+        report = analysis.run()
+        console.print(report.summary())
+        for outcome in report.survivors:
+            console.print(f"  survivor {outcome.mutant.number}: {outcome.mutant.mutation.description}: "
+                          f"{outcome.difference.describe()}")
+        if not no_report:
+            path = report_path(analysis.master)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(report.markdown(), encoding="utf-8")
+            console.print(f"  report {path}")
+        if not report.passes:
+            failing.append(assignment_id)
+    if failing:
+        raise click.ClickException(f"kill rate below mutation.min_kill_rate for {', '.join(failing)}")
+
+
 if __name__ == "__main__":
     main()
