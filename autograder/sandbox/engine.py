@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..runner import References, run_test
+from ..runner import References, explain_failures, run_test
 from ..grading.notebook_code import notebook_code
 from ..grading.results import SubmissionResult
 from ..grading.submissions import Submission, SubmissionError, read_notebook
@@ -163,7 +163,9 @@ class SandboxEngine:
         cells, notes = notebook_code(nb)
         try:
             with self.session(cells) as executor:
-                results = [run_test(spec, executor=executor, references=self.references) for spec in self.tests]
+                results = [run_test(spec, executor=executor, references=self.references, explain_failure=False)
+                           for spec in self.tests]
+                explain_failures(self.tests, results, executor, self.references)  # last: never costs a test time
                 if executor.start_failure:
                     raise SandboxStartError(executor.start_failure)
         except (SandboxStartError, OSError) as exc:

@@ -138,12 +138,13 @@ class ForkServer:
                 tenant.leave(self.host_pid())
         return int(answer["pid"]), request_write, reply_read
 
-    def kill(self, pid: int) -> int | None:
-        """Kill a child and every process it started; its exit status (None if the server had to go too)."""
+    def kill(self, pid: int, grace: float = 0.0) -> int | None:
+        """Kill a child and every process it started (after `grace` seconds for it to end by itself); its exit
+        status (None if the server had to go too)."""
         if not self.alive:
             return None
         try:
-            return int(self._ask({"op": "kill", "pid": pid}, 30.0)["status"])
+            return int(self._ask({"op": "kill", "pid": pid, "grace": grace}, 30.0)["status"])
         except SandboxStartError:
             return None
 
@@ -213,7 +214,7 @@ class ChildProcess:
         return reply["outputs"]
 
     def _death(self, during: str) -> str:
-        self.kill()
+        self.kill(grace=1.0)  # its reply pipe closed: it is ending, let it tell how
         code = self.status
         if code is not None and code < 0:
             return f"your code crashed the Python process {during} (signal {signal.Signals(-code).name})"
@@ -221,12 +222,12 @@ class ChildProcess:
             return f"your code crashed the Python process {during} (signal {signal.Signals(code - 128).name})"
         return f"your code ended the Python process {during} (exit status {code}; os._exit?)"
 
-    def kill(self) -> None:
+    def kill(self, grace: float = 0.0) -> None:
         """Kill the child with every process it started (its pid namespace dies with its pid 1)."""
         if self.killed:
             return
         self.killed = True
-        self.status = self.server.kill(self.pid)
+        self.status = self.server.kill(self.pid, grace)
         for fd in (self._requests, self._replies):
             try:
                 os.close(fd)

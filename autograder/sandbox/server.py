@@ -5,7 +5,7 @@ with tmp, home and work; /dev/shm), drops every capability and runs child.main o
 Nothing one child leaves behind reaches the next: its namespaces and file systems die with it.
 
 Control messages (a SOCK_SEQPACKET socket, JSON; pipes travel as SCM_RIGHTS): {"op": "fork"} + 2 descriptors ->
-{"pid": n}; {"op": "kill", "pid": n} -> {"status": exit status} once every process of that child is gone.
+{"pid": n}; {"op": "kill", "pid": n, "grace": s} -> {"status": exit status} once every process of that child is gone.
 Standard library, numpy and the child runtime only.
 """
 
@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 import traceback
 
 _CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWIPC = 0x00020000, 0x10000000, 0x20000000, 0x08000000
@@ -111,7 +112,15 @@ def _reap_all() -> None:
             return
 
 
-def _kill(pid: int) -> int:
+def _kill(pid: int, grace: float) -> int:
+    """Kill a child (after up to `grace` seconds for it to end by itself, so that its own status is kept)."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            _reap_all()
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.005)
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -148,7 +157,8 @@ def main(control_fd: int, config_json: str) -> None:
                 os.close(fd)
             control.send(json.dumps({"pid": pid}).encode())
         elif request["op"] == "kill":
-            control.send(json.dumps({"status": _kill(int(request["pid"]))}).encode())
+            status = _kill(int(request["pid"]), min(float(request.get("grace", 0)), 2.0))
+            control.send(json.dumps({"status": status}).encode())
         else:
             for fd in fds:
                 os.close(fd)
