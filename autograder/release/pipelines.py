@@ -28,6 +28,7 @@ from ..leaks import scan
 from ..master import Master, Question, load_master
 from ..runner import References
 from . import preprocessors as pp
+from .figures import AddFigures
 from .compare import NumberTolerance, tree_differences
 from .test_data import question_data, dumps, write_test_data
 
@@ -116,7 +117,7 @@ def otter_master(master: Master, questions) -> nbformat.NotebookNode:
 
 
 def nbgrader_source(master: Master, questions) -> nbformat.NotebookNode:
-    nb = run_pipeline(master, questions, [pp.MarkRoles(), pp.ExpandImplementCells("nbgrader"),
+    nb = run_pipeline(master, questions, [pp.MarkRoles(), AddFigures(), pp.ExpandImplementCells("nbgrader"),
                                           pp.RenderNbgraderQuestions(), pp.AddInitCell(),
                                           pp.AddNbgraderMetadata(), pp.StableCellIds()])
     # otter run checks that a submission belongs to the assignment it grades
