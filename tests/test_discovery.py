@@ -3,6 +3,8 @@ that keeps another assignment's notebook from being graded as this one."""
 
 from __future__ import annotations
 
+import csv
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 from autograder.grading.belonging import WRONG_ASSIGNMENT, AssignmentGuard, GuardedEngine
 from autograder.grading.discovery import LAYOUTS, discover_class, parse_lms_name
+from autograder.grading.gradebook import fmt
 from autograder.grading.submissions import NoSubmissionsError
 
 NOTEBOOK = "a1_conv_forward.ipynb"
@@ -229,3 +232,44 @@ def test_a_class_of_one_in_nbgrader_or_folder_layouts_is_not_mistaken_for_a_wrap
     (tmp_path / "one" / "bob").mkdir(parents=True)
     shutil.copy(samples[0], tmp_path / "one" / "bob" / "work.ipynb")
     assert students(discover_class(tmp_path / "one", "a1", NOTEBOOK)) == ["bob"]
+
+
+# ---- course grade on what an instructor receives ----
+
+def test_course_grade_on_a_class_zip_with_another_assignments_notebook(sample_notebooks, tmp_path):
+    """The layout is printed, each student gets a row named by the Canvas id, the a2 notebook is not graded as a1,
+    the class report and the Canvas CSV are written; an empty folder exits 4; one notebook is graded alone."""
+    from click.testing import CliRunner
+
+    from autograder.cli import EXIT_NO_SUBMISSIONS, EXIT_NOT_GRADED, main
+
+    by_name = {p.stem: p for p in sample_notebooks["a1"].glob("*.ipynb")}
+    download = tmp_path / "download"
+    download.mkdir()
+    shutil.copy(by_name["reference"], download / f"smithalice_1000_50000_{NOTEBOOK}")
+    shutil.copy(by_name["kernel_flipped"], download / f"jonesbob_1001_50001_{NOTEBOOK}")
+    shutil.copy(sorted(sample_notebooks["a2"].glob("*.ipynb"))[0], download / "leecarol_1002_50002_a2.ipynb")
+    archive = zip_folder(download, tmp_path / "class.zip")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["grade", "a1", str(archive), "--out", str(out), "--format", "canvas",
+                                       "--lms-assignment-id", "77", "-j", "2"])
+    assert result.exit_code == EXIT_NOT_GRADED, result.output
+    assert "layout: zip of Canvas download; 3 submissions" in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["scores"] == {"jonesbob": pytest.approx(report["scores"]["jonesbob"]), "smithalice": 18.0}
+    assert report["not_graded"][0]["status"] == WRONG_ASSIGNMENT and "a2" in report["not_graded"][0]["reason"]
+    assert "kernel flipped" in [m["mistake"] for m in report["mistakes"]]
+    canvas = list(csv.reader((out / "grades_canvas.csv").open()))
+    assert canvas[0][-1].endswith("(77)")
+    assert [row[:2] + row[-1:] for row in canvas[1:]] == [["jonesbob", "1001", fmt(report["scores"]["jonesbob"])],
+                                                          ["leecarol", "1002", ""], ["smithalice", "1000", "18"]]
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["grade", "a1", str(empty), "--out", str(tmp_path / "o2")])
+    assert result.exit_code == EXIT_NO_SUBMISSIONS and "Recognised layouts" in result.output
+
+    result = CliRunner().invoke(main, ["grade", "a1", str(by_name["reference"]), "--out", str(tmp_path / "o3")])
+    assert result.exit_code == 0, result.output
+    assert "layout: one notebook; 1 submission" in result.output
+    assert (tmp_path / "o3" / "feedback" / "reference.txt").is_file()

@@ -92,6 +92,7 @@ class GuardedEngine:
                                     message=self.guard.message(verdict),
                                     isolation=getattr(self.engine, "isolation", ""))
         result = self.engine.grade(submission)
+        result.file = submission.file   # its path in the class folder, not only its name
         if verdict.warning:
             result.notes = [verdict.warning, *result.notes]
         return result

@@ -48,6 +48,12 @@ class ClassSubmission(Submission):
     name: str = ""                                                 # the student's name, when the layout gives it
     layout: str = ""                                               # the layout it was found in
     lms: dict = field(default_factory=dict, compare=False)         # e.g. {"canvas_user_id": "1000"}
+    relative: str = ""                                             # its path in the class folder
+
+    @property
+    def file(self) -> str:
+        """The path in the class folder (alice/a1/a1.ipynb): in nested layouts every file has the same name."""
+        return display_name(self.relative or self.path.name)
 
 
 @dataclass
@@ -373,12 +379,14 @@ def discover_class(path: Path, assignment: str, notebook: str = "", limits: Inpu
         layouts = sorted({c.layout for c in candidates})
         layout = " + ".join(layouts)
     submissions = []
+    root = path if _is_dir(path) else path.parent
     for candidate, problem in _latest(candidates, notes):
         base = Submission.from_path(candidate.path, limits, student=candidate.student)
         if problem and not base.problem:
             base = dataclasses.replace(base, problem=problem)
         submissions.append(ClassSubmission(base.path, base.student, base.content_hash, base.problem, base.limits,
-                                           name=candidate.name, layout=candidate.layout, lms=dict(candidate.lms)))
+                                           name=candidate.name, layout=candidate.layout, lms=dict(candidate.lms),
+                                           relative=str(candidate.path.relative_to(root))))
     return Discovery(layout, submissions, notes)
 
 
