@@ -134,6 +134,7 @@ def _failure_summary(spec: TestSpec, results: list[CaseResult]) -> tuple[str, st
 
 
 SKIP = "skip"
+NOT_RUN = "not run:"  # how an executor says it refused to call a method (one that timed out before, ...)
 
 
 class SmallestFailing:
@@ -161,43 +162,54 @@ class SmallestFailing:
             values, _ = self.references.compute(self.check, case, inputs)
         except Exception:
             return SKIP
-        remaining = deadline - time.monotonic()
+        remaining = min(deadline - time.monotonic(), self._executor_remaining())
         if remaining <= 0:
             return None
         try:
             outputs = self.executor.run(self.check.driver, copy.deepcopy(inputs), params, self.spec.settings, remaining)
             return not self.check.judge(params, inputs, outputs, values, self.tol).passed
-        except StudentError:
-            return True
+        except StudentError as exc:
+            return None if str(exc).startswith(NOT_RUN) else True  # a method the executor no longer calls
         except Exception:  # timeout, crash, or a fault in the grader: stop searching, say nothing
             return None
 
+    def _executor_remaining(self) -> float:
+        """What is left of the executor's own time budget (a sandbox has one per submission), if it has one."""
+        remaining = getattr(self.executor, "remaining", None)
+        return remaining() if callable(remaining) else float("inf")
+
     def search(self, failing: CaseSpec) -> dict | None:
-        if not simplifications(self.check.name, failing.params):
+        """Shrink one kind of parameter at a time, as far as the code still fails, in rounds until a whole round
+        changes nothing; then every simplification of the result was tried on it, and the first that passed is the
+        nearest passing configuration. None when the search could not finish (allowance, probes, a timeout)."""
+        name = self.check.name
+        if not simplifications(name, failing.params):
             return None
         deadline = time.monotonic() + self.allowance
-        current, passing, probes = dict(failing.params), None, 0
+        current, probes = dict(failing.params), 0
         while True:
-            moved = False
-            for change, simpler in simplifications(self.check.name, current):
-                if probes >= self.max_probes:
-                    break
-                probes += 1
-                verdict = self.fails(simpler, failing.seed, deadline)
-                if verdict is None:
-                    return None
-                if verdict == SKIP:
-                    continue
-                if verdict:
-                    current, passing, moved = simpler, None, True
-                    break
-                passing = passing or {"params": simpler, "change": change}
+            moved, passed = False, {}
+            for kind in [s.kind for s in simplifications(name, current)]:
+                while (step := next((s for s in simplifications(name, current) if s.kind == kind), None)) is not None:
+                    if probes >= self.max_probes:
+                        return None
+                    probes += 1
+                    verdict = self.fails(step.params, failing.seed, deadline)
+                    if verdict is None:
+                        return None
+                    if verdict == SKIP:
+                        break
+                    if not verdict:
+                        passed[kind] = step
+                        break
+                    current, moved = step.params, True
             if not moved:
                 break
-        if passing is None and current == failing.params:
+        nearest = next((s for s in simplifications(name, current) if s.kind in passed), None)
+        if nearest is None and current == failing.params:
             return None
-        return {"fails": current, "passes": passing["params"] if passing else None,
-                "change": passing["change"] if passing else None}
+        return {"fails": current, "passes": nearest.params if nearest else None,
+                "change": nearest.change if nearest else None}
 
     def describe(self, found: dict) -> str:
         text = f"Smallest failing configuration found: {self.check.describe(found['fails'])}"
@@ -206,11 +218,36 @@ class SmallestFailing:
         return text + "."
 
 
-def run_test(spec: TestSpec, namespace=None, references: References | None = None, executor=None) -> TestResult:
+def explain(result: "TestResult", spec: TestSpec, executor, references: References) -> None:
+    """Add the smallest failing configuration to a failed hidden test's result (nothing else changes, the score
+    least of all). A test that timed out or crashed is not searched: the search would only repeat it."""
+    if not spec.hidden or result.status != "failed" or result.smallest is not None:
+        return
+    check = get_check(spec.check)
+    failing = next((case for case, r in zip(spec.cases, result.cases) if not r.passed), None)
+    if failing is None:
+        return
+    searcher = SmallestFailing(check, spec, executor, references, Tolerance.from_settings(spec.settings))
+    found = searcher.search(failing)
+    if found:
+        result.smallest = found
+        result.message += " " + searcher.describe(found)
+
+
+def explain_failures(specs, results, executor, references: References) -> None:
+    """explain() every result after all the tests ran: an engine with one time budget per submission calls this
+    last, so that the search can never cost a later test its time."""
+    for spec, result in zip(specs, results):
+        explain(result, spec, executor, references)
+
+
+def run_test(spec: TestSpec, namespace=None, references: References | None = None, executor=None,
+             explain_failure: bool = True) -> TestResult:
     """Run every case of a test on the student's code; the test passes when all its cases pass.
 
     The code is reached through `executor` (a sandbox), or in this process through `namespace`. The time limit
-    covers the student's code of all the test's cases together.
+    covers the student's code of all the test's cases together. A failed hidden test gets its smallest failing
+    configuration (see SmallestFailing) unless explain_failure is False (the engine then calls explain_failures).
     """
     check = get_check(spec.check)
     if executor is None:  # in the kernel (otter, nbgrader): hand the drivers the course's reference units here
@@ -261,15 +298,11 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
     else:
         status = "failed" if status == "passed" else status
         message, mistake = _failure_summary(spec, results)
-    smallest = None
-    if spec.hidden and status == "failed":  # never after a timeout or a crash: the search would only repeat it
-        failing = next(case for case, result in zip(spec.cases, results) if not result.passed)
-        searcher = SmallestFailing(check, spec, executor, references, tol)
-        smallest = searcher.search(failing)
-        if smallest:
-            message += " " + searcher.describe(smallest)
-    return TestResult(assignment=spec.assignment, question=spec.question, name=spec.name,
+    result = TestResult(assignment=spec.assignment, question=spec.question, name=spec.name,
                       description=spec.description, hidden=spec.hidden, points=spec.points,
                       score=spec.points if passed else 0.0, status="passed" if passed else status,
                       message=message, mistake=mistake, cases=results, reference=provenance,
-                      duration_s=round(time.perf_counter() - started, 4), smallest=smallest)
+                      duration_s=round(time.perf_counter() - started, 4))
+    if explain_failure:
+        explain(result, spec, executor, references)
+    return result

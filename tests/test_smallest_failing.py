@@ -90,9 +90,9 @@ def test_simplifications_are_one_step_valid_and_ordered():
     params = {"input_shape": [2, 5, 6], "filter_number": 2, "filter_shape": [3, 2], "stride": 2,
               "zero_padding": 1, "activator": "ReluActivator"}
     found = simplifications("conv_forward", params)
-    changes = [change for change, _ in found]
+    changes = [s.change for s in found]
     assert changes[:5] == ["stride 1", "no zero padding", "one channel", "one filter", "activator IdentityActivator"]
-    for _, simpler in found:
+    for simpler in (s.params for s in found):
         assert sum(simpler.get(k) != params.get(k) for k in set(simpler) | set(params)) == 1
         _, h, w = simpler["input_shape"]
         fh, fw = simpler["filter_shape"]
@@ -105,3 +105,30 @@ def test_checks_without_a_lattice_have_no_simplifications():
     assert simplifications("answer", {"quantity": "output_shape"}) == []
     assert simplifications("conv_forward", {"nonsense": 1}) == []
     assert simplifications("activator", {"activator": "ReluActivator", "method": "forward", "scalar": "float"}) == []
+
+
+def test_the_sandbox_engine_explains_hidden_failures_after_every_test_ran(masters, course, tmp_path):
+    """Graded by the sandbox: the same smallest configuration, and the same scores as without the search."""
+    from autograder.grading.submissions import Submission
+    from autograder.release.pipelines import all_tests, load_release
+    from autograder.sandbox.engine import SandboxEngine
+
+    master = masters["a1"]
+    sample = next(s for s in sample_defs.load_samples("a1") if s.name == "stride_ignored")
+    path = tmp_path / "stride_ignored.ipynb"
+    path.write_text(sample_defs.notebook(sample, master, load_release("a1", master.assignment.notebook)))
+    tests = [t for t in all_tests(master) if t.question == "conv_forward"]
+    quiet = [dataclasses.replace(t, settings={**t.settings, "search_max_probes": 0}) for t in tests]
+    graded = {}
+    for name, specs in (("explained", tests), ("quiet", quiet)):
+        engine = SandboxEngine(specs, course.grading.for_tests(), hide=[tmp_path])
+        try:
+            graded[name] = {t.id: t for t in engine.grade(Submission.from_path(path)).tests}
+        finally:
+            engine.close()
+    explained, quiet = graded["explained"], graded["quiet"]
+    assert {k: t.score for k, t in explained.items()} == {k: t.score for k, t in quiet.items()}
+    strides = explained["conv_forward.strides"]
+    assert strides.smallest["change"] == "stride 1" and "it passes with stride 1." in strides.message
+    assert quiet["conv_forward.strides"].smallest is None
+    assert all(t.smallest is None for t in explained.values() if not t.hidden or t.passed)

@@ -6,7 +6,15 @@ activator, square shapes, smaller sizes, ...), in a fixed order, and only ones t
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 RELU, IDENTITY = "ReluActivator", "IdentityActivator"
+
+
+class Simplification(NamedTuple):
+    kind: str       # what is simplified (stride, input height, ...): the search shrinks one kind as far as it fails
+    change: str     # in words, for the feedback: "stride 1"
+    params: dict
 
 
 def _with(params: dict, **changes) -> dict:
@@ -17,39 +25,39 @@ def _fits(size: int, filter_size: int, padding: int = 0) -> bool:
     return size >= 1 and filter_size >= 1 and size + 2 * padding >= filter_size
 
 
-def _layer(params: dict, padding_key: str | None) -> list[tuple[str, dict]]:
+def _layer(params: dict, padding_key: str | None) -> list[Simplification]:
     """Conv and pooling layers: input_shape (c, h, w), filter_shape (fh, fw), stride, maybe padding and filters."""
     c, h, w = params["input_shape"]
     fh, fw = params["filter_shape"]
     p = params.get(padding_key, 0) if padding_key else 0
     out = []
     if params["stride"] > 1:
-        out.append(("stride 1", _with(params, stride=1)))
+        out.append(Simplification("stride", "stride 1", _with(params, stride=1)))
     if p > 0:
-        out.append(("no zero padding", _with(params, **{padding_key: 0})))
+        out.append(Simplification("padding", "no zero padding", _with(params, **{padding_key: 0})))
     if c > 1:
-        out.append(("one channel", _with(params, input_shape=[1, h, w])))
+        out.append(Simplification("channels", "one channel", _with(params, input_shape=[1, h, w])))
     if params.get("filter_number", 1) > 1:
-        out.append(("one filter", _with(params, filter_number=1)))
+        out.append(Simplification("filters", "one filter", _with(params, filter_number=1)))
     for key in ("activator", "previous_activator"):
         if params.get(key) == RELU:
-            out.append((f"{key.replace('_', ' ')} {IDENTITY}", _with(params, **{key: IDENTITY})))
+            out.append(Simplification(key, f"{key.replace('_', ' ')} {IDENTITY}", _with(params, **{key: IDENTITY})))
     if params.get("bias", True) is not False and "filter_number" in params:
-        out.append(("zero biases", _with(params, bias=False)))
+        out.append(Simplification("bias", "zero biases", _with(params, bias=False)))
     if params.get("ties"):
-        out.append(("no ties", _with(params, ties=False)))
+        out.append(Simplification("ties", "no ties", _with(params, ties=False)))
     if h != w and _fits(min(h, w), max(fh, fw), p):
-        out.append(("a square input", _with(params, input_shape=[c, min(h, w), min(h, w)])))
+        out.append(Simplification("square input", "a square input", _with(params, input_shape=[c, min(h, w), min(h, w)])))
     if fh != fw:
-        out.append(("a square filter", _with(params, filter_shape=[min(fh, fw)] * 2)))
+        out.append(Simplification("square filter", "a square filter", _with(params, filter_shape=[min(fh, fw)] * 2)))
     if _fits(h - 1, fh, p):
-        out.append((f"input height {h - 1}", _with(params, input_shape=[c, h - 1, w])))
+        out.append(Simplification("input height", f"input height {h - 1}", _with(params, input_shape=[c, h - 1, w])))
     if _fits(w - 1, fw, p):
-        out.append((f"input width {w - 1}", _with(params, input_shape=[c, h, w - 1])))
+        out.append(Simplification("input width", f"input width {w - 1}", _with(params, input_shape=[c, h, w - 1])))
     if fh > 1:
-        out.append((f"filter height {fh - 1}", _with(params, filter_shape=[fh - 1, fw])))
+        out.append(Simplification("filter height", f"filter height {fh - 1}", _with(params, filter_shape=[fh - 1, fw])))
     if fw > 1:
-        out.append((f"filter width {fw - 1}", _with(params, filter_shape=[fh, fw - 1])))
+        out.append(Simplification("filter width", f"filter width {fw - 1}", _with(params, filter_shape=[fh, fw - 1])))
     return out
 
 
@@ -62,31 +70,31 @@ def _valid(params: dict, padding_key: str | None) -> bool:
 
 
 def _conv(params):
-    return [(change, simpler) for change, simpler in _layer(params, "zero_padding") if _valid(simpler, "zero_padding")]
+    return [s for s in _layer(params, "zero_padding") if _valid(s.params, "zero_padding")]
 
 
 def _pool(params):
-    return [(change, simpler) for change, simpler in _layer(params, None) if _valid(simpler, None)]
+    return [s for s in _layer(params, None) if _valid(s.params, None)]
 
 
 def _shape(params):
     shape = params.get("shape")
     if not shape:
         return []
-    return [(f"shape {tuple(shape[:i] + [1] + shape[i + 1:])}", _with(params, shape=shape[:i] + [1] + shape[i + 1:]))
-            for i, n in enumerate(shape) if n > 1]
+    return [Simplification(f"axis {i}", f"shape {tuple(shape[:i] + [1] + shape[i + 1:])}",
+                           _with(params, shape=shape[:i] + [1] + shape[i + 1:])) for i, n in enumerate(shape) if n > 1]
 
 
 def _filter(params):
     out = []
     if params["depth"] > 1:
-        out.append(("depth 1", _with(params, depth=1)))
+        out.append(Simplification("depth", "depth 1", _with(params, depth=1)))
     if params["width"] != params["height"]:
         side = min(params["width"], params["height"])
-        out.append((f"a square {side}x{side} filter", _with(params, width=side, height=side)))
+        out.append(Simplification("square", f"a square {side}x{side} filter", _with(params, width=side, height=side)))
     for key in ("height", "width"):
         if params[key] > 1:
-            out.append((f"{key} {params[key] - 1}", _with(params, **{key: params[key] - 1})))
+            out.append(Simplification(key, f"{key} {params[key] - 1}", _with(params, **{key: params[key] - 1})))
     return out
 
 
@@ -94,13 +102,13 @@ def _output_size(params):
     n, f, p, s = (params[k] for k in ("input_size", "filter_size", "zero_padding", "stride"))
     out = []
     if s > 1:
-        out.append(("stride 1", _with(params, stride=1)))
+        out.append(Simplification("stride", "stride 1", _with(params, stride=1)))
     if p > 0 and n >= f:
-        out.append(("no zero padding", _with(params, zero_padding=0)))
+        out.append(Simplification("padding", "no zero padding", _with(params, zero_padding=0)))
     if _fits(n - 1, f, p):
-        out.append((f"input size {n - 1}", _with(params, input_size=n - 1)))
+        out.append(Simplification("input size", f"input size {n - 1}", _with(params, input_size=n - 1)))
     if f > 1:
-        out.append((f"filter size {f - 1}", _with(params, filter_size=f - 1)))
+        out.append(Simplification("filter size", f"filter size {f - 1}", _with(params, filter_size=f - 1)))
     return out
 
 
@@ -112,8 +120,8 @@ FAMILIES = {
 }
 
 
-def simplifications(check_name: str, params: dict) -> list[tuple[str, dict]]:
-    """(what changes, simpler params) for each one-step simplification of a case, in a fixed order; [] if none."""
+def simplifications(check_name: str, params: dict) -> list[Simplification]:
+    """Each one-step simplification of a case, in a fixed order; [] if none."""
     family = FAMILIES.get(check_name)
     if family is None:
         return []
