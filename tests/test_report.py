@@ -81,3 +81,18 @@ def test_load_results_reads_what_a_run_stored(built_report, tmp_path):
         r.save(tmp_path)
     (tmp_path / "broken.json").write_text("{")
     assert [r.student for r in load_results(tmp_path, "a1")] == ["alice", "bob", "carol", "dave"]
+
+
+def test_feedback_reports_first_what_broke_the_notebook(masters):
+    """A broken notebook's reason comes right after the heading, before the list of failed tests."""
+    from autograder.feedback import render_html, render_text
+
+    tests = all_tests(masters["a1"])
+    broken = result_for("eve", tests, {t.id: None for t in tests})
+    notes = ["cell 5 raised SyntaxError: expected ':' (<cell 5>, line 11)"]
+    text = render_text(broken.tests, "A1: eve", "", notes).splitlines()
+    assert text[1:3] == ["  notes on your notebook:", f"    - {notes[0]}"] and text[3].startswith("  [FAIL]")
+    page = render_html(broken.tests, "A1: eve", "", notes)
+    assert page.index("SyntaxError") < page.index("<table")
+    note = render_text(broken.tests, "A1: eve", "Your submission could not be graded: the file is empty")
+    assert note.splitlines()[1] == "  Your submission could not be graded: the file is empty"
