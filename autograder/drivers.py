@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .finite_differences import directional_derivative
 from .student import StudentError, call, call_static_or_bound, get_attribute, lookup
 
 CONV_SIGNATURE = ("ConvLayer(input_width, input_height, channel_number, filter_width, filter_height, "
@@ -197,40 +196,39 @@ def conv_update(namespace, inputs, params, settings):
             "bias": [getattr(f, "bias", None) for f in layer.filters]}
 
 
-def conv_gradcheck(namespace, inputs, params, settings):
-    """The student's gradients (from backward) and central differences of the student's OWN forward.
+def _output_copy(layer, forward, label: str, argument) -> dict:
+    """forward(argument) -> what it returned and what it left in output_array, copied at once (a layer may reuse
+    one output array for every call)."""
+    returned = call(label, forward, argument)
+    stored = getattr(layer, "output_array", None)
+    return {"returned": returned.copy() if isinstance(returned, np.ndarray) else returned,
+            "output_array": stored.copy() if isinstance(stored, np.ndarray) else stored}
 
-    Loss: sum(sensitivity_array * forward(x)) with identity activators, so dLoss/dz is the sensitivity map.
-    Derivatives are taken along the directions in inputs (a whole orthonormal basis for a full check).
+
+def conv_gradcheck(namespace, inputs, params, settings):
+    """The student's gradients (from backward), then the student's forward at every point the grader sent.
+
+    No difference is taken here: inputs['points_<target>'] are the grader's x +- h v (or weights, biases
+    +- h v); the outputs go back as they are, and the grader checks them and takes the differences.
     """
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
     x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
     call("ConvLayer.backward", get_attribute(layer, "backward", "ConvLayer"), x.copy(), sensitivity.copy(),
          _instance(namespace, "IdentityActivator"))
     analytic = _gradients(layer)
+    analytic["delta_array"] = (analytic["delta_array"].copy() if isinstance(analytic["delta_array"], np.ndarray)
+                               else analytic["delta_array"])
     forward = get_attribute(layer, "forward", "ConvLayer")
-
-    def set_parameters(weights, biases):
-        for f, w, b in zip(layer.filters, weights, biases):
-            f.weights, f.bias = np.array(w), float(b)
-
-    def loss(x_value, weights, biases):
-        set_parameters(weights, biases)
-        out = call("ConvLayer.forward (during finite differences)", forward, np.array(x_value))
-        try:
-            return float(np.sum(np.asarray(out, dtype=np.float64) * sensitivity))
-        except (TypeError, ValueError) as exc:
-            raise StudentError(f"ConvLayer.forward returned something that is not an output array ({exc})") from None
-
-    bases = {"input": x, "weights": inputs["weights"], "bias": inputs["biases"]}
-    functions = {"input": lambda v: loss(v, inputs["weights"], inputs["biases"]),
-                 "weights": lambda v: loss(x, v, inputs["biases"]),
-                 "bias": lambda v: loss(x, inputs["weights"], v)}
-    numerical = {target: np.array([directional_derivative(functions[target], bases[target], v, settings["fd_step"])
-                                   for v in inputs[f"directions_{target}"]])
-                 for target in params.get("targets", ["input", "weights", "bias"])}
-    set_parameters(inputs["weights"], inputs["biases"])
-    return {**analytic, "numerical": numerical}
+    label = "ConvLayer.forward (at a point of the gradient check)"
+    outputs = {}
+    for target in params.get("targets", ["input", "weights", "bias"]):
+        outputs[target] = []
+        for point in inputs[f"points_{target}"]:
+            values = {"input": x, "weights": inputs["weights"], "bias": inputs["biases"], target: point}
+            for f, w, b in zip(layer.filters, values["weights"], values["bias"]):
+                f.weights, f.bias = np.array(w), float(b)
+            outputs[target].append(_output_copy(layer, forward, label, np.array(values["input"])))
+    return {**analytic, "forward": outputs}
 
 
 # Scalar functions students' numerical_gradient is tried on (torch twins in checks.py give the exact gradients).
@@ -291,22 +289,17 @@ def pool_backward(namespace, inputs, params, settings):
 
 
 def pool_gradcheck(namespace, inputs, params, settings):
-    """backward's result and central differences of sum(sensitivity * forward(x)) along inputs['directions']."""
+    """backward's result, then forward at every point the grader sent (inputs['points']: x +- h v), untouched."""
     layer, name = build_pooling_layer(namespace, params)
     x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
     forward = get_attribute(layer, "forward", name)
     call(f"{name}.forward", forward, x.copy())
     returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(), sensitivity.copy())
-
-    def loss(value):
-        out = call(f"{name}.forward (during finite differences)", forward, np.array(value))
-        try:
-            return float(np.sum(np.asarray(out, dtype=np.float64) * sensitivity))
-        except (TypeError, ValueError) as exc:
-            raise StudentError(f"{name}.forward returned something that is not an output array ({exc})") from None
-
-    numerical = [directional_derivative(loss, x, v, settings["fd_step"]) for v in inputs["directions"]]
-    return {"returned": returned, "numerical": np.array(numerical)}
+    delta_array = _snapshot(layer, "delta_array")  # before forward runs again at the points
+    returned = returned.copy() if isinstance(returned, np.ndarray) else returned
+    label = f"{name}.forward (at a point of the gradient check)"
+    at_points = [_output_copy(layer, forward, label, np.array(point)) for point in inputs["points"]]
+    return {"returned": returned, "delta_array": delta_array, "forward": at_points}
 
 
 def answer(namespace, inputs, params, settings):
