@@ -2,8 +2,9 @@
 
 Both run in this process on the same random configurations (beyond the hidden cases), and everything the tests may
 read is compared: return values (or, for a method that returns nothing, the attribute it documents) and the
-documented attributes (output_width, output_height, output_array after __init__ and forward, delta_array, every
-filter's weights, bias, weights_grad and bias_grad, after update too), the arrays passed in, and the answers.
+documented attributes (output_width, output_height, output_array after __init__ and forward, input_array and
+padded_input_array after forward, delta_array, every filter's weights, bias, weights_grad and bias_grad, after
+__init__ and update too), the arrays passed in, and the answers.
 """
 
 from __future__ import annotations
@@ -119,6 +120,8 @@ def _conv(ns, data, rec):
     rec.put("forward", result_of(layer.forward(argument), layer, "output_array"))
     rec.put("output_array after forward", layer.output_array)
     rec.put("input after forward", argument)
+    for name in ("input_array", "padded_input_array"):  # documented: assignment 2's backward pass reads them
+        rec.put(f"{name} after forward", getattr(layer, name, None))
     previous = ns[data["previous_activator"]]()
     sens = data["sensitivity_array"]
     if hasattr(ns["ConvLayer"], "bp_sensitivity_map"):
