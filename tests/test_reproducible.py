@@ -110,3 +110,42 @@ def test_release_check_passes_in_a_copy_of_the_course_under_other_cpu_conditions
     assert done.returncode != 0
     assert "assignments/a1/tests/conv_forward.json: .tests.worked_example.cases[0].reference.values.expected" \
         in " ".join(done.stderr.split())
+
+
+def _seeded_public_cases(master):
+    return [(t, c) for q in master.questions.values() for t in q.tests if not t.hidden for c in t.cases
+            if c.seed is not None]
+
+
+def test_every_seeded_public_case_has_committed_inputs(masters):
+    """The lock files beside the masters hold the inputs of every public case written with a seed."""
+    from autograder.release.frozen import FrozenInputs
+
+    for master in masters.values():
+        lock = FrozenInputs.of(master)
+        assert lock.path.is_file(), f"{lock.path} missing: run `course release`"
+        for test, case in _seeded_public_cases(master):
+            entry = lock.stored.get(FrozenInputs.key(test, case))
+            assert entry and entry["params"] == case.params and entry["seed"] == case.seed, \
+                f"{FrozenInputs.key(test, case)} not frozen: run `course release`"
+
+
+def test_frozen_inputs_are_read_back_not_regenerated(masters, tmp_path, monkeypatch):
+    """Once frozen, a public case's inputs come from the lock file even if numpy's stream changed."""
+    import numpy as np
+
+    from autograder.cases import decode
+    from autograder.release.frozen import FrozenInputs
+
+    test, case = _seeded_public_cases(masters["a1"])[0]
+    lock = FrozenInputs(tmp_path / "a1.inputs.json")
+    first = lock.case(test, case)
+    assert first.seed is None and lock.problems() == [f"a1.inputs.json: {test.id}/{case.id} is not frozen yet"]
+    lock.write()
+
+    monkeypatch.setattr(np.random, "default_rng", lambda seed: np.random.Generator(np.random.PCG64(seed + 1)))
+    again = FrozenInputs(tmp_path / "a1.inputs.json")
+    assert again.case(test, case).inputs == first.inputs and again.problems() == []
+    changed = again.case(test, type(case)(id=case.id, params=case.params, seed=case.seed + 1))
+    assert not all(np.array_equal(a, b) for a, b in zip(decode(changed.inputs).values(), decode(first.inputs).values()))
+    assert again.problems() == [f"a1.inputs.json: {test.id}/{case.id} changed (params or seed)"]

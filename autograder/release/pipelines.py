@@ -30,6 +30,7 @@ from ..runner import References
 from . import preprocessors as pp
 from .figures import AddFigures
 from .compare import NumberTolerance, tree_differences
+from .frozen import FrozenInputs
 from .test_data import question_data, dumps, write_test_data
 
 LIBRARY = PACKAGE_DIR
@@ -73,13 +74,13 @@ class Build:
     nbgrader_root: Path
 
 
-def materialize_public(question: Question, references: References) -> Question:
-    """Public cases get their inputs and torch references stored, so students need only numpy."""
+def materialize_public(question: Question, references: References, frozen: FrozenInputs) -> Question:
+    """Public cases get their (frozen) inputs and torch references stored, so students need only numpy."""
     tests = []
     for test in question.tests:
         if not test.hidden:
             check = get_check(test.check)
-            test = test.with_cases(references.materialize(check, case) for case in test.cases)
+            test = test.with_cases(references.materialize(check, frozen.case(test, case)) for case in test.cases)
         tests.append(test)
     return Question(name=question.name, points=question.points, tests=tuple(tests))
 
@@ -94,10 +95,11 @@ def releases_folder() -> Path:
     return course_root() / "assignments"
 
 
-def public_questions(master: Master, references: References | None = None) -> dict[str, Question]:
-    """The master's questions with every public case's inputs and torch references stored in it."""
-    references = references or References("cpu")  # releases must not depend on the machine's GPU
-    return {name: materialize_public(q, references) for name, q in master.questions.items()}
+def public_questions(master: Master, frozen: FrozenInputs | None = None) -> dict[str, Question]:
+    """The master's questions with every public case's inputs (from the lock file) and torch references stored."""
+    references = References("cpu")  # releases must not depend on the machine's GPU
+    frozen = frozen or FrozenInputs.of(master)
+    return {name: materialize_public(q, references, frozen) for name, q in master.questions.items()}
 
 
 def run_pipeline(master: Master, questions: dict[str, Question], steps) -> nbformat.NotebookNode:
@@ -211,12 +213,15 @@ def build_nbgrader(course: Course, master: Master, questions, public_tests: Path
 
 
 def build(course: Course, assignment_id: str, release_root: Path | None = None,
-          build_root: Path | None = None) -> Build:
-    """Build every artifact of one assignment from its master (default folders: the course root's)."""
+          build_root: Path | None = None, frozen: FrozenInputs | None = None) -> Build:
+    """Build every artifact of one assignment from its master (default folders: the course root's).
+
+    Without `frozen` the master's lock file of public inputs is read and brought up to date."""
     release_root = release_root or releases_folder()
     build_root = build_root or build_folder()
     master = load_master(course, assignment_id)
-    questions = public_questions(master)
+    lock = frozen or FrozenInputs.of(master)
+    questions = public_questions(master, lock)
     build_dir = build_root / assignment_id
     build_dir.mkdir(parents=True, exist_ok=True)
     otter_zip, public_tests = build_otter(master, questions, build_dir)
@@ -227,6 +232,8 @@ def build(course: Course, assignment_id: str, release_root: Path | None = None,
         shutil.rmtree(release)
         raise ReleaseError("the release would show students what they must not see; removed it:\n  "
                            + "\n  ".join(leaked))
+    if frozen is None:
+        lock.write()
     return Build(assignment_id, master.assignment.notebook, release, otter_zip, nbgrader_root)
 
 
@@ -240,11 +247,12 @@ def release_differences(course: Course, fresh: Path, committed: Path) -> list[st
 
 def stale_files(course: Course, assignment_id: str) -> list[str]:
     """'assignments/<id>/<file>: what differs' against a fresh release (empty when the release is current)."""
+    lock = FrozenInputs.of(load_master(course, assignment_id))
     with tempfile.TemporaryDirectory() as tmp:
         fresh = build(course, assignment_id, release_root=Path(tmp) / "assignments",
-                      build_root=Path(tmp) / "build").release_dir
+                      build_root=Path(tmp) / "build", frozen=lock).release_dir
         differences = release_differences(course, fresh, releases_folder() / assignment_id)
-        return [f"assignments/{assignment_id}/{line}" for line in differences]
+    return [f"source/{line}" for line in lock.problems()] + [f"assignments/{assignment_id}/{line}" for line in differences]
 
 
 def load_release(assignment_id: str, notebook: str, release_root: Path | None = None) -> nbformat.NotebookNode:
