@@ -23,7 +23,8 @@ def needles(master: Master, feedback: bool = False) -> list[Needle]:
     """What must never appear in student-visible files of this assignment.
 
     Feedback may name hidden tests and describe what they cover (that is what makes it actionable); releases
-    may not even do that. Neither may contain solution code, hidden seeds or hidden test source.
+    may not even do that (unless a public test has the same description). Neither may contain solution code,
+    hidden seeds or hidden test source.
     """
     found = [Needle("hidden test region", re.compile(re.escape("BEGIN HIDDEN TESTS"))),
              Needle("a solutions/ import", re.compile(r"\bfrom solutions(\.\w+)*\s+import\b|\bimport solutions\b")),
@@ -32,11 +33,12 @@ def needles(master: Master, feedback: bool = False) -> list[Needle]:
         for line in solution_bodies(impl):
             if len(line.replace(" ", "")) >= MIN_LINE or "=" in line and impl.names[0].islower():
                 found.append(Needle(f"solution code of {'/'.join(impl.names)}: {line}", re.compile(re.escape(line))))
+    public_descriptions = {t.description for q in master.questions.values() for t in q.tests if not t.hidden}
     for question in master.questions.values():
         for test in question.tests:
             if not test.hidden:
                 continue
-            if test.description and not feedback:
+            if test.description and not feedback and test.description not in public_descriptions:
                 found.append(Needle(f"hidden test {test.id}", re.compile(re.escape(test.description))))
             for case in test.cases:
                 if case.seed is not None:
