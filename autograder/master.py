@@ -24,7 +24,7 @@ import numpy as np
 import yaml
 
 from .cases import CaseSpec, TestSpec, encode
-from .checks import get_check
+from .checks import get_check, needs_reference, reference_setup
 from .config import AssignmentConfig, Course, course_root
 
 
@@ -134,9 +134,13 @@ def parse_question(cell, assignment: AssignmentConfig, settings: dict) -> Questi
         for case in cases:
             if check.random_inputs and case.seed is None and case.inputs is None:
                 raise MasterError(f"question {name}, test {raw['name']!r}, case {case.id!r}: give a seed or inputs")
+        hidden = bool(raw.get("hidden", False))
+        test_settings = settings
+        if hidden and needs_reference([{"cases": cases}]):  # the course's activators travel with the hidden test
+            test_settings = {**settings, "driver_setup": reference_setup(course_root() / "solutions" / "activators.py")}
         tests.append(TestSpec(assignment=assignment.id, question=name, name=raw["name"], check=raw["check"],
-                              points=points * weight / sum(weights), hidden=bool(raw.get("hidden", False)),
-                              description=raw.get("description", ""), cases=cases, settings=settings))
+                              points=points * weight / sum(weights), hidden=hidden,
+                              description=raw.get("description", ""), cases=cases, settings=test_settings))
     if not any(not t.hidden for t in tests):
         raise MasterError(f"question {name} needs at least one public test, so students can check their work")
     return Question(name=name, points=points, tests=tuple(tests))

@@ -182,3 +182,12 @@ def test_a_broken_activator_fails_only_its_own_question_in_hidden_tests(solution
     public = run_test(spec("conv_forward", relu), ns)
     assert not public.passed and public.mistake is None
     assert "your ReluActivator.forward is wrong (see question activators)" in public.message
+
+
+def test_hidden_tests_carry_the_reference_activators_for_in_kernel_engines(masters):
+    """otter and nbgrader run hidden tests where solutions/ is absent: the master puts the code in the test."""
+    hidden = [t for q in masters["a1"].questions.values() for t in q.tests if t.hidden and t.check == "conv_forward"]
+    public = [t for q in masters["a1"].questions.values() for t in q.tests if not t.hidden]
+    assert hidden and all("class ReluActivator" in t.settings["driver_setup"]["reference_code"] for t in hidden)
+    assert all("driver_setup" not in t.settings for t in public)
+    assert driver_setup([hidden[0].to_dict()]) == hidden[0].settings["driver_setup"]

@@ -18,25 +18,40 @@ CHECKS: dict[str, Check] = {c.name: c for c in FORWARD_CHECKS + BACKPROP_CHECKS 
 REFERENCE_SOURCE = Path(__file__).resolve().parents[2] / "solutions" / "activators.py"
 
 
+def _cases_and_settings(test) -> tuple[list, dict]:
+    if isinstance(test, dict):
+        return test["cases"], test.get("settings") or {}
+    return list(test.cases), test.settings or {}
+
+
 def needs_reference(tests) -> bool:
     """True when a case of these tests (TestSpecs or their dicts) runs the layer with the course's activators."""
     for test in tests:
-        cases = test["cases"] if isinstance(test, dict) else test.cases
-        for case in cases:
+        for case in _cases_and_settings(test)[0]:
             params = case.get("params", {}) if isinstance(case, dict) else case.params
             if params.get("activator_source") == "reference":
                 return True
     return False
 
 
-def driver_setup(tests) -> dict:
-    """Parent side of drivers.prepare: {'reference_code': the course's activators} when a test needs them, else {}.
+def reference_setup(source: Path = REFERENCE_SOURCE) -> dict:
+    """{'reference_code': the course's activators} read from `source`, or {} where there is none."""
+    return {"reference_code": source.read_text(encoding="utf-8")} if source.is_file() else {}
 
-    The sandbox sends it in its setup message; in-process engines pass it to drivers.prepare themselves. Where
-    solutions/ is absent (a student's copy of the library), the drivers fall back to the student's activators."""
-    if not needs_reference(tests) or not REFERENCE_SOURCE.is_file():
+
+def driver_setup(tests) -> dict:
+    """Parent side of drivers.prepare: the course's reference activators when a test needs them, else {}.
+
+    A hidden test carries them in its settings (added when the master is loaded, so the otter zip and the
+    nbgrader source have them; the student release never holds a hidden test); otherwise they are read from
+    solutions/. The sandbox sends the result in its setup message; in-process engines call drivers.prepare."""
+    if not needs_reference(tests):
         return {}
-    return {"reference_code": REFERENCE_SOURCE.read_text(encoding="utf-8")}
+    for test in tests:
+        carried = _cases_and_settings(test)[1].get("driver_setup")
+        if carried:
+            return carried
+    return reference_setup()
 
 
 def get_check(name: str) -> Check:
