@@ -273,3 +273,64 @@ def test_course_grade_on_a_class_zip_with_another_assignments_notebook(sample_no
     assert result.exit_code == 0, result.output
     assert "layout: one notebook; 1 submission" in result.output
     assert (tmp_path / "o3" / "feedback" / "reference.txt").is_file()
+
+
+# ---- course nbgrader on nbgrader's own layout ----
+
+@pytest.fixture(scope="module")
+def a1_nbgrader_course(course, tmp_path_factory):
+    """An nbgrader course with a1 released into it (a1 only: cheaper than every assignment)."""
+    from autograder.release.pipelines import build
+
+    root = tmp_path_factory.mktemp("a1-course")
+    return build(course, "a1", release_root=root / "assignments", build_root=root / "build")
+
+
+def a1_samples(built_a1, masters, folder: Path) -> dict[str, Path]:
+    """The bundled a1 samples, made from this build's release."""
+    from autograder import samples as sample_defs
+    from autograder.release.pipelines import load_release
+
+    release_nb = load_release("a1", NOTEBOOK, release_root=built_a1.release_dir.parent)
+    folder.mkdir()
+    paths = {}
+    for sample in sample_defs.load_samples("a1"):
+        paths[sample.name] = folder / f"{sample.name}.ipynb"
+        paths[sample.name].write_text(sample_defs.notebook(sample, masters["a1"], release_nb))
+    return paths
+
+
+@pytest.mark.integration
+def test_nbgrader_on_its_own_submitted_layout_grades_new_students_and_leaves_old_ones(a1_nbgrader_course, masters,
+                                                                                      tmp_path):
+    """Students graded in an earlier run are left untouched; a new student placed in submitted/ is graded; the
+    export lists only assignments that were graded."""
+    import csv as csv_module
+
+    from autograder.grading.nbgrader_runner import grade_with_nbgrader
+
+    course_dir = tmp_path / "nbgrader"
+    shutil.copytree(a1_nbgrader_course.nbgrader_root, course_dir)
+    config = (course_dir / "nbgrader_config.py").read_text()
+    (course_dir / "nbgrader_config.py").write_text(config.replace(str(a1_nbgrader_course.nbgrader_root),
+                                                                  str(course_dir)))
+    by_name = a1_samples(a1_nbgrader_course, masters, tmp_path / "samples")
+    first = tmp_path / "first"
+    for student in ("reference", "untouched"):
+        (first / student / "a1").mkdir(parents=True)
+        shutil.copy(by_name[student], first / student / "a1" / NOTEBOOK)
+    report = grade_with_nbgrader(course_dir, "a1", NOTEBOOK, first, tmp_path / "out")
+    assert set(report.scores) == {"reference", "untouched"}
+    autograded = course_dir / "autograded" / "reference" / "a1" / NOTEBOOK
+    stamp = autograded.stat().st_mtime_ns
+
+    new = course_dir / "submitted" / "kernel_flipped" / "a1"
+    new.mkdir(parents=True)
+    shutil.copy(by_name["kernel_flipped"], new / NOTEBOOK)
+    report = grade_with_nbgrader(course_dir, "a1", NOTEBOOK, course_dir / "submitted", tmp_path / "out")
+    assert set(report.scores) == {"reference", "untouched", "kernel_flipped"}
+    assert 0 < report.scores["kernel_flipped"] < report.scores["reference"]
+    assert autograded.stat().st_mtime_ns == stamp   # the earlier student was not graded again
+    assert (course_dir / "submitted" / "reference" / "a1" / NOTEBOOK).is_file()
+    with report.grades_csv.open() as f:
+        assert {row["assignment"] for row in csv_module.DictReader(f)} == {"a1"}
