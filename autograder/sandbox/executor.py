@@ -13,8 +13,12 @@ BUDGET_SPENT = "time budget for this submission spent ({budget:g} s for start-up
 
 
 def method_key(driver: str, params: dict) -> tuple:
-    """What identifies the student's method a request calls: the driver and its textual parameters."""
-    return (driver, *sorted((k, v) for k, v in params.items() if isinstance(v, str)))
+    """What identifies the student's method a request calls: the driver, the method it names (and the class, for
+    the activator driver), not the case's other parameters."""
+    named = [params.get(p) for p in ("method", "kind", "name")]
+    if driver == "activator":
+        named.append(params.get("activator"))
+    return (driver, *(n for n in named if isinstance(n, str)))
 
 
 class SandboxExecutor:
@@ -80,7 +84,7 @@ class SandboxExecutor:
             return child.run(driver, inputs, params, settings, limit)
         except GradingTimeout:
             child.kill()
-            self.timed_out[key] = " ".join(str(part if isinstance(part, str) else part[1]) for part in key)
+            self.timed_out[key] = " ".join(key)
             if limit < timeout:
                 raise self._budget_spent() from None
             raise
