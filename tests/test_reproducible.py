@@ -42,6 +42,9 @@ def test_numbers_within_tolerance_are_equal_and_text_is_exact():
     assert value_differences({**committed, "name": "relu "}, committed, TOL)
     assert value_differences({"values": [1.0], "name": "relu", "shape": [2, 3]}, committed, TOL)  # key order
     assert value_differences({**committed, "values": [float("nan"), 1.0]}, committed, TOL)
+    nan, inf = float("nan"), float("inf")
+    assert value_differences([nan, inf, -inf], [nan, inf, -inf], TOL) == []
+    assert value_differences([inf], [-inf], TOL) and value_differences([1e308], [inf], TOL)
 
 
 def test_tree_differences_name_the_file_and_where(tmp_path):

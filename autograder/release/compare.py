@@ -29,8 +29,10 @@ class NumberTolerance:
         return cls(rtol=course.grading.rtol, atol=course.grading.atol)
 
     def close(self, fresh: float, committed: float) -> bool:
-        return math.isfinite(fresh) and math.isfinite(committed) and \
-            abs(fresh - committed) <= self.atol + self.rtol * abs(committed)
+        """Within tolerance; NaN matches only NaN and an infinity only the same infinity."""
+        if not (math.isfinite(fresh) and math.isfinite(committed)):
+            return fresh == committed or (math.isnan(fresh) and math.isnan(committed))
+        return abs(fresh - committed) <= self.atol + self.rtol * abs(committed)
 
 
 def _is_number(value) -> bool:
