@@ -189,23 +189,25 @@ class SmallestFailing:
         current, probes = dict(failing.params), 0
         while True:
             moved, passed = False, {}
-            for kind in [s.kind for s in simplifications(name, current)]:
-                while (step := next((s for s in simplifications(name, current) if s.kind == kind), None)) is not None:
-                    if probes >= self.max_probes:
-                        return None
-                    probes += 1
-                    verdict = self.fails(step.params, failing.seed, deadline)
-                    if verdict is None:
-                        return None
-                    if verdict == SKIP:
-                        break
-                    if not verdict:
-                        passed[kind] = step
-                        break
-                    current, moved = step.params, True
+            for kind in dict.fromkeys(s.kind for s in simplifications(name, current)):
+                shrinking = True
+                while shrinking:
+                    shrinking = False
+                    for step in [s for s in simplifications(name, current) if s.kind == kind]:
+                        if probes >= self.max_probes:
+                            return None
+                        probes += 1
+                        verdict = self.fails(step.params, failing.seed, deadline)
+                        if verdict is None:
+                            return None
+                        if verdict is True:
+                            current, moved, shrinking = step.params, True, True
+                            break
+                        if verdict is False:
+                            passed[kind] = step  # the last that passed: the nearest to what fails
             if not moved:
                 break
-        nearest = next((s for s in simplifications(name, current) if s.kind in passed), None)
+        nearest = next((passed[s.kind] for s in simplifications(name, current) if s.kind in passed), None)
         if nearest is None and current == failing.params:
             return None
         return {"fails": current, "passes": nearest.params if nearest else None,

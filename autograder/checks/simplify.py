@@ -1,7 +1,8 @@
 """Simpler configurations of a case, one change at a time: the lattice the runner searches after a hidden failure.
 
 Each check family declares its own simplifications (stride -> 1, padding -> 0, one channel, one filter, identity
-activator, square shapes, smaller sizes, ...), in a fixed order, and only ones that keep the case valid.
+activator, square shapes, smaller sizes: the smallest valid one first, then one less), in a fixed order, and only
+ones that keep the case valid.
 """
 
 from __future__ import annotations
@@ -50,15 +51,20 @@ def _layer(params: dict, padding_key: str | None) -> list[Simplification]:
         out.append(Simplification("square input", "a square input", _with(params, input_shape=[c, min(h, w), min(h, w)])))
     if fh != fw:
         out.append(Simplification("square filter", "a square filter", _with(params, filter_shape=[min(fh, fw)] * 2)))
-    if _fits(h - 1, fh, p):
-        out.append(Simplification("input height", f"input height {h - 1}", _with(params, input_shape=[c, h - 1, w])))
-    if _fits(w - 1, fw, p):
-        out.append(Simplification("input width", f"input width {w - 1}", _with(params, input_shape=[c, h, w - 1])))
-    if fh > 1:
-        out.append(Simplification("filter height", f"filter height {fh - 1}", _with(params, filter_shape=[fh - 1, fw])))
-    if fw > 1:
-        out.append(Simplification("filter width", f"filter width {fw - 1}", _with(params, filter_shape=[fh, fw - 1])))
+    for size in _smaller(h, max(1, fh - 2 * p)):
+        out.append(Simplification("input height", f"input height {size}", _with(params, input_shape=[c, size, w])))
+    for size in _smaller(w, max(1, fw - 2 * p)):
+        out.append(Simplification("input width", f"input width {size}", _with(params, input_shape=[c, h, size])))
+    for size in _smaller(fh, 1):
+        out.append(Simplification("filter height", f"filter height {size}", _with(params, filter_shape=[size, fw])))
+    for size in _smaller(fw, 1):
+        out.append(Simplification("filter width", f"filter width {size}", _with(params, filter_shape=[fh, size])))
     return out
+
+
+def _smaller(size: int, smallest: int) -> list[int]:
+    """The sizes a search tries below `size`: the smallest one first (often enough), then one less."""
+    return [n for n in dict.fromkeys((smallest, size - 1)) if smallest <= n < size]
 
 
 def _valid(params: dict, padding_key: str | None) -> bool:
@@ -93,8 +99,8 @@ def _filter(params):
         side = min(params["width"], params["height"])
         out.append(Simplification("square", f"a square {side}x{side} filter", _with(params, width=side, height=side)))
     for key in ("height", "width"):
-        if params[key] > 1:
-            out.append(Simplification(key, f"{key} {params[key] - 1}", _with(params, **{key: params[key] - 1})))
+        for size in _smaller(params[key], 1):
+            out.append(Simplification(key, f"{key} {size}", _with(params, **{key: size})))
     return out
 
 
@@ -105,10 +111,10 @@ def _output_size(params):
         out.append(Simplification("stride", "stride 1", _with(params, stride=1)))
     if p > 0 and n >= f:
         out.append(Simplification("padding", "no zero padding", _with(params, zero_padding=0)))
-    if _fits(n - 1, f, p):
-        out.append(Simplification("input size", f"input size {n - 1}", _with(params, input_size=n - 1)))
-    if f > 1:
-        out.append(Simplification("filter size", f"filter size {f - 1}", _with(params, filter_size=f - 1)))
+    for size in _smaller(n, max(1, f - 2 * p)):
+        out.append(Simplification("input size", f"input size {size}", _with(params, input_size=size)))
+    for size in _smaller(f, 1):
+        out.append(Simplification("filter size", f"filter size {size}", _with(params, filter_size=size)))
     return out
 
 
