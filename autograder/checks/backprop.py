@@ -70,15 +70,18 @@ class InputGradientMistakes:
         height, width = self.h + 2 * self.p - self.fh + 1, self.wd + 2 * self.p - self.fw + 1
         return self.F.pad(spread, (0, width - spread.shape[-1], 0, height - spread.shape[-2]))
 
-    def full_correlation(self, rows: int, cols: int) -> np.ndarray:
-        """The expanded map padded with `rows` and `cols` zeros, cross-correlated with the 180-degree turned filters."""
+    def full_correlation(self, rows: int, cols: int) -> np.ndarray | None:
+        """The expanded map padded with `rows` and `cols` zeros, cross-correlated with the 180-degree turned filters
+        (None where the padded map is smaller than the filter: code doing that would raise)."""
         padded = self.F.pad(self.expanded(), (cols, cols, rows, rows))
+        if padded.shape[-2] < self.fh or padded.shape[-1] < self.fw:
+            return None
         turned = self.ref.tensor(np.flip(self.w, (-2, -1)).transpose(1, 0, 2, 3))
         return self.ref.numpy(self.F.conv2d(padded[None], turned)[0])
 
     def cropped(self, padded_gradient: np.ndarray, top: int, left: int):
         """padded_gradient[:, top:top + H, left:left + W] times the previous activator's derivative, if it fits."""
-        if padded_gradient.shape[1] < top + self.h or padded_gradient.shape[2] < left + self.wd:
+        if padded_gradient is None or padded_gradient.shape[1] < top + self.h or padded_gradient.shape[2] < left + self.wd:
             return None
         return padded_gradient[:, top:top + self.h, left:left + self.wd] * self.derivative
 

@@ -89,12 +89,15 @@ class _Mistakes:
         writers = self.windows[:, None, :].expand_as(cells)
         return last.scatter_reduce(1, cells.reshape(self.shape[0], -1), writers.reshape(self.shape[0], -1), "amax")
 
-    def assigned(self, cells, values, keep=None) -> np.ndarray:
-        """A result written with = instead of +=: each cell keeps the value of the last window that wrote it."""
+    def assigned(self, cells, values, chosen_cell=None) -> np.ndarray:
+        """A result written with = instead of +=: each cell keeps the value of the last window that wrote it.
+
+        With chosen_cell, every window writes its whole extent (its sensitivity at its chosen cell, 0 elsewhere)."""
         last = self.last_writer(cells)
         value = values.gather(1, last.clamp(min=0))
-        if keep is not None:
-            value = value * keep(last)
+        if chosen_cell is not None:
+            cell = self.torch.arange(last.shape[1], device=last.device)
+            value = value * (chosen_cell.gather(1, last.clamp(min=0)) == cell).double()
         return self.ref.numpy(self.torch.where(last >= 0, value, 0 * value).reshape(self.shape))
 
     def max_mistakes(self, x, first_max_x) -> dict:
@@ -103,11 +106,9 @@ class _Mistakes:
         chosen = self.columns(first_max_x).argmax(dim=1)                                   # (C, windows)
         chosen_cell = self.cells.gather(1, chosen[:, None, :])[:, 0, :]
         ties = (columns == columns.max(dim=1, keepdim=True).values).double()
-        owns = lambda last: (chosen_cell.gather(1, last.clamp(min=0)) == self.torch.arange(  # noqa: E731
-            last.shape[1], device=last.device)).double()
         mistakes = {"max_ties_all": self.fold(ties * self.sens[:, None, :]),
                     "gradient_assigned": [self.assigned(chosen_cell[:, None, :], self.sens),
-                                          self.assigned(self.cells, self.sens, keep=owns)]}
+                                          self.assigned(self.cells, self.sens, chosen_cell)]}
         top = (self.windows // self.out_width) * self.stride
         left = (self.windows % self.out_width) * self.stride
         u, v = chosen // fw, chosen % fw
