@@ -132,3 +132,12 @@ def test_the_sandbox_engine_explains_hidden_failures_after_every_test_ran(master
     assert strides.smallest["change"] == "stride 1" and "it passes with stride 1." in strides.message
     assert quiet["conv_forward.strides"].smallest is None
     assert all(t.smallest is None for t in explained.values() if not t.hidden or t.passed)
+
+
+def test_a_search_out_of_time_says_nothing_and_costs_nothing(masters):
+    spec = spec_of(masters["a1"], "conv_forward.strides")
+    starved = dataclasses.replace(spec, settings={**spec.settings, "search_timeout_s": 1e-9})
+    namespace = sample_namespace(masters["a1"], "stride_ignored")
+    result, full = run_test(starved, namespace), run_test(spec, namespace)
+    assert result.smallest is None and "Smallest" not in result.message
+    assert result.score == full.score == 0 and result.status == full.status == "failed"
