@@ -191,3 +191,19 @@ def test_hidden_tests_carry_the_reference_activators_for_in_kernel_engines(maste
     assert hidden and all("class ReluActivator" in t.settings["driver_setup"]["reference_code"] for t in hidden)
     assert all("driver_setup" not in t.settings for t in public)
     assert driver_setup([hidden[0].to_dict()]) == hidden[0].settings["driver_setup"]
+
+
+def test_a_result_only_returned_passes_its_own_test_and_the_method_that_reads_it_names_the_attribute(
+        solutions_namespace):
+    reference = solutions_namespace["ConvLayer"].bp_sensitivity_map
+
+    def bp_sensitivity_map(self, sensitivity_array, activator):
+        delta = reference(self, sensitivity_array, activator)
+        del self.delta_array
+        return delta
+
+    ns = subclass(solutions_namespace, "ConvLayer", bp_sensitivity_map=bp_sensitivity_map)
+    params = {**CONV, "previous_activator": "IdentityActivator"}
+    assert run_test(spec("conv_backward", {**params, "method": "bp_sensitivity_map"}), ns).passed
+    backward = run_test(spec("conv_backward", {**params, "method": "backward"}), ns)
+    assert not backward.passed and "did not set self.delta_array" in backward.message
