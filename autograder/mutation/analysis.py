@@ -28,6 +28,10 @@ from .mutator import Mutation, Mutator, unified_diff
 from .probe import Configurations, Difference, Probe
 
 
+class MutationError(RuntimeError):
+    """The analysis cannot run: no sandbox here, or the unmutated solution does not get full marks."""
+
+
 @dataclass(frozen=True)
 class Cell:
     """An implement cell's solution text and the line ranges a mutant may change."""
@@ -216,12 +220,15 @@ class MutationAnalysis:
 
     def grade(self, mutants: list[Mutant], candidates: int | None = None, progress=None) -> MutationReport:
         """Grade the given mutants with the sandbox; probe the ones that keep full marks."""
-        from ..sandbox.engine import SandboxEngine
         from ..grading.submissions import Submission
+        from ..sandbox.engine import SandboxEngine, SandboxUnavailable
 
         with tempfile.TemporaryDirectory(prefix="course-mutants-") as folder:
             folder = Path(folder)
-            engine = SandboxEngine(self.tests, self.settings, hide=[folder])
+            try:
+                engine = SandboxEngine(self.tests, self.settings, hide=[folder])
+            except SandboxUnavailable as exc:
+                raise MutationError(f"mutants are graded by the sandbox engine: {exc}") from None
             try:
                 engine.prepare()
                 self._check_solution(engine, folder, Submission)
@@ -249,7 +256,7 @@ class MutationAnalysis:
         result = engine.grade(submission_type.from_path(path))
         failed = [f"{t.id}: {t.message}" for t in result.tests if not t.passed]
         if result.status != "graded" or failed:
-            raise RuntimeError(f"the solution itself does not get full marks ({result.status}: {result.message}) "
+            raise MutationError(f"the solution itself does not get full marks ({result.status}: {result.message}) "
                                + "; ".join(failed))
 
 
