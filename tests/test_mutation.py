@@ -145,3 +145,13 @@ def test_the_hidden_tests_kill_enough_mutants(course, assignment):
     assert committed.is_file(), f"{committed} is missing: run `course mutate {assignment}` and commit it"
     assert committed.read_text(encoding="utf-8") == report.markdown(), \
         f"{committed} is stale: run `course mutate {assignment}` and commit it"
+
+
+def test_the_mutate_command_prints_the_kill_rate():
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    result = CliRunner().invoke(main, ["mutate", "a2", "--mutants", "2", "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert "a2: 2 of " in result.output and "kill rate" in result.output
