@@ -49,14 +49,15 @@ def _activator_of(namespace, params, key: str = "activator"):
 ACTIVATOR_PROBE = np.array([-1.5, -0.25, 0.0, 0.5, 2.0])
 
 
-def _activator_probe(namespace, params) -> dict:
-    """What the student's activator makes of ACTIVATOR_PROBE, when the case uses the student's activator."""
-    if params.get("activator_source") == "reference" and params["activator"] in _REFERENCE:
+def _activator_probe(namespace, params, key: str = "activator", method: str = "forward") -> dict:
+    """{'<key>_probe': what the student's activator's method makes of ACTIVATOR_PROBE}, when the case uses the
+    student's activator (checks.base.upstream_cause judges it)."""
+    if params.get("activator_source") == "reference" and params[key] in _REFERENCE:
         return {}
     try:
-        return {"activator_probe": _instance(namespace, params["activator"]).forward(ACTIVATOR_PROBE.copy())}
+        return {f"{key}_probe": getattr(_instance(namespace, params[key]), method)(ACTIVATOR_PROBE.copy())}
     except Exception:  # noqa: BLE001 - a broken activator is judged by its own question
-        return {"activator_probe": None}
+        return {f"{key}_probe": None}
 
 
 def _snapshot(obj, attribute: str):
@@ -183,7 +184,8 @@ def conv_backward(namespace, inputs, params, settings):
             returned = call("ConvLayer.bp_sensitivity_map", method, sensitivity, previous)
         else:
             call("ConvLayer.bp_gradient", method, sensitivity)
-    return {"returned_delta": returned, **_gradients(layer)}
+    return {"returned_delta": returned, **_gradients(layer),
+            **_activator_probe(namespace, params, "previous_activator", "backward")}
 
 
 def conv_update(namespace, inputs, params, settings):
@@ -196,13 +198,18 @@ def conv_update(namespace, inputs, params, settings):
             "bias": [getattr(f, "bias", None) for f in layer.filters]}
 
 
-def _output_copy(layer, forward, label: str, argument) -> dict:
-    """forward(argument) -> what it returned and what it left in output_array, copied at once (a layer may reuse
-    one output array for every call)."""
-    returned = call(label, forward, argument)
-    stored = getattr(layer, "output_array", None)
-    return {"returned": returned.copy() if isinstance(returned, np.ndarray) else returned,
-            "output_array": stored.copy() if isinstance(stored, np.ndarray) else stored}
+def _forward_at(layer, forward, label: str, points, prepare=None) -> dict:
+    """forward at every point -> {'returned': [...], 'output_array': [...]}, each copied at once (a layer may reuse
+    one output array for every call); prepare(i) runs before the i-th call."""
+    returned, stored = [], []
+    for i, point in enumerate(points):
+        if prepare is not None:
+            prepare(i)
+        value = call(label, forward, np.array(point))
+        kept = getattr(layer, "output_array", None)
+        returned.append(value.copy() if isinstance(value, np.ndarray) else value)
+        stored.append(kept.copy() if isinstance(kept, np.ndarray) else kept)
+    return {"returned": returned, "output_array": stored}
 
 
 def conv_gradcheck(namespace, inputs, params, settings):
@@ -222,13 +229,17 @@ def conv_gradcheck(namespace, inputs, params, settings):
     label = "ConvLayer.forward (at a point of the gradient check)"
     outputs = {}
     for target in params.get("targets", ["input", "weights", "bias"]):
-        outputs[target] = []
-        for point in inputs[f"points_{target}"]:
-            values = {"input": x, "weights": inputs["weights"], "bias": inputs["biases"], target: point}
-            for f, w, b in zip(layer.filters, values["weights"], values["bias"]):
+        points = inputs[f"points_{target}"]
+
+        def set_parameters(i, target=target, points=points):
+            weights = points[i] if target == "weights" else inputs["weights"]
+            biases = points[i] if target == "bias" else inputs["biases"]
+            for f, w, b in zip(layer.filters, weights, biases):
                 f.weights, f.bias = np.array(w), float(b)
-            outputs[target].append(_output_copy(layer, forward, label, np.array(values["input"])))
-    return {**analytic, "forward": outputs}
+
+        inputs_at = points if target == "input" else [x] * len(points)
+        outputs[f"forward_{target}"] = _forward_at(layer, forward, label, inputs_at, set_parameters)
+    return {**analytic, **outputs}
 
 
 # Scalar functions students' numerical_gradient is tried on (torch twins in checks.py give the exact gradients).
@@ -298,8 +309,8 @@ def pool_gradcheck(namespace, inputs, params, settings):
     delta_array = _snapshot(layer, "delta_array")  # before forward runs again at the points
     returned = returned.copy() if isinstance(returned, np.ndarray) else returned
     label = f"{name}.forward (at a point of the gradient check)"
-    at_points = [_output_copy(layer, forward, label, np.array(point)) for point in inputs["points"]]
-    return {"returned": returned, "delta_array": delta_array, "forward": at_points}
+    return {"returned": returned, "delta_array": delta_array,
+            "forward": _forward_at(layer, forward, label, inputs["points"])}
 
 
 def answer(namespace, inputs, params, settings):

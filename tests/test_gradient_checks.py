@@ -54,8 +54,8 @@ def test_the_gradcheck_driver_returns_the_forward_at_every_point_the_grader_sent
     check, case = get_check("conv_gradcheck"), CaseSpec(id="c", seed=3, params=GRADCHECK)
     inputs = check.inputs(case)
     outputs = drivers.conv_gradcheck(solutions_namespace, inputs, GRADCHECK, SETTINGS)
-    assert set(outputs["forward"]) == {"input", "weights", "bias"} and "numerical" not in outputs
-    assert len(outputs["forward"]["input"]) == 2 * 16 and len(outputs["forward"]["weights"]) == 2 * 4
+    assert {"forward_input", "forward_weights", "forward_bias"} <= set(outputs) and "numerical" not in outputs
+    assert len(outputs["forward_input"]["returned"]) == 2 * 16 and len(outputs["forward_weights"]["returned"]) == 2 * 4
     first = inputs["points_input"][0]
     assert np.allclose(first, inputs["input_array"] + inputs["fd_step"] * inputs["directions_input"][0])
 
@@ -77,7 +77,7 @@ def test_the_lying_forward_would_fool_differences_that_trusted_it(masters):
     check, case = get_check("conv_gradcheck"), CaseSpec(id="c", seed=3, params={**GRADCHECK, "targets": ["input"]})
     inputs = check.inputs(case)
     outputs = drivers.conv_gradcheck(namespace, inputs, case.params, SETTINGS)
-    losses = [np.sum(np.asarray(o["returned"]) * inputs["sensitivity_array"]) for o in outputs["forward"]["input"]]
+    losses = [np.sum(np.asarray(o) * inputs["sensitivity_array"]) for o in outputs["forward_input"]["returned"]]
     numerical = np.tensordot(central_differences(losses, inputs["fd_step"]), inputs["directions_input"], axes=1)
     refs, _ = default_references("cpu").get(check, case, inputs)
     assert np.allclose(numerical, outputs["delta_array"], rtol=1e-4, atol=1e-8)
@@ -90,8 +90,8 @@ def test_a_forward_bent_within_tolerance_still_fails_on_its_differences():
     """Outputs each within rtol of torch, but bent so that their differences are twice torch's: refused."""
     def outputs(inputs, refs):
         base = np.sum(refs["forward_input"], axis=0) / len(refs["forward_input"])  # ~ the output at x
-        bent = [{"returned": base + 2 * (f - base), "output_array": None} for f in refs["forward_input"]]
-        return {"delta_array": 2 * refs["input"], "forward": {"input": bent}}
+        bent = [base + 2 * (f - base) for f in refs["forward_input"]]
+        return {"delta_array": 2 * refs["input"], "forward_input": {"returned": bent, "output_array": [None] * len(bent)}}
 
     loose = Tolerance(rtol=1e-3, atol=1e-9)  # loose enough that every bent output passes on its own
     check, params = get_check("conv_gradcheck"), {**GRADCHECK, "targets": ["input"]}
@@ -201,3 +201,15 @@ def test_a_max_gradient_that_keeps_the_total_but_is_routed_elsewhere_is_not_name
 def test_the_right_gradient_is_never_named(solutions_namespace):
     for params in (MAX, {**MAX, "ties": True}, {**MAX, "kind": "mean"}, {**MAX, "property": "sum"}):
         assert run_test(spec("pool_backward", params, assignment="a3"), solutions_namespace).passed
+
+
+def test_a_forward_that_returns_nested_lists_passes_the_gradient_check_through_the_wire(solutions_namespace):
+    """Outputs cross as plain values (wire.plain keeps 6 levels): a 3-d list per point must still arrive."""
+    from autograder.runner import InProcessExecutor
+
+    forward = solutions_namespace["ConvLayer"].forward
+    namespace = dict(solutions_namespace)
+    namespace["ConvLayer"] = type("ConvLayer", (solutions_namespace["ConvLayer"],),
+                                  {"forward": lambda self, x: np.asarray(forward(self, x)).tolist()})
+    result = run_test(spec("conv_gradcheck", GRADCHECK), executor=InProcessExecutor(namespace))
+    assert result.passed, result.message

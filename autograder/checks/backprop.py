@@ -14,7 +14,9 @@ from ..finite_differences import (central_differences, gradient_from_directional
                                   perturbed_points, random_directions)
 from ..numerics import relative_error
 from ..student import StudentError, as_array
-from .base import PASS, Check, Verdict, combined, compare_array, result_of, shape_text, stored_too, update_mistakes
+from ..drivers import ACTIVATOR_PROBE
+from .base import (PASS, Check, Verdict, activator_probe_reference, combined, compare_array, result_of, shape_text,
+                   stored_too, update_mistakes, upstream_cause)
 from .diagnosis import judge_array, same
 from .forward import ConvForwardCheck
 
@@ -132,7 +134,9 @@ class ConvBackwardCheck(Check):
                 x, wts, b, sens, 1, p, crop=sens.shape[1:])[1]
         return {"delta": dx * mistakes.derivative, "weights_grad": dw, "bias_grad": db,
                 "delta_alternatives": mistakes.all(), "weights_alternatives": weights_alternatives,
-                "bias_alternatives": {"bias_not_summed": sens.mean(axis=(1, 2))}}
+                "bias_alternatives": {"bias_not_summed": sens.mean(axis=(1, 2))},
+                "previous_activator_probe": activator_probe_reference(torch_ref, params["previous_activator"],
+                                                                      "backward", ACTIVATOR_PROBE)}
 
     def _delta(self, outputs, refs, tol, returned: bool) -> Verdict:
         if returned:
@@ -169,11 +173,16 @@ class ConvBackwardCheck(Check):
     def judge(self, params, inputs, outputs, refs, tol):
         method = params["method"]
         if method == "bp_sensitivity_map":
-            return self._delta(outputs, refs, tol, returned=True)
+            return self._upstream(params, outputs, refs, self._delta(outputs, refs, tol, returned=True))
         if method == "bp_gradient":
             return self._gradients(params, inputs, outputs, refs, tol)
-        verdict = self._delta(outputs, refs, tol, returned=False)
+        verdict = self._upstream(params, outputs, refs, self._delta(outputs, refs, tol, returned=False))
         return verdict if not verdict.passed else self._gradients(params, inputs, outputs, refs, tol)
+
+    @staticmethod
+    def _upstream(params, outputs, refs, verdict) -> Verdict:
+        """delta_array uses the previous activator's derivative: a wrong student activator is blamed (H2a)."""
+        return upstream_cause(verdict, outputs, refs, "previous_activator", f"{params['previous_activator']}.backward")
 
     def describe(self, params):
         return (f"{params['method']}: {ConvForwardCheck().describe(params)}, previous layer's activator "
@@ -190,14 +199,18 @@ class ForwardAtPoints:
     def __init__(self, label: str, sensitivity: np.ndarray, step: float):
         self.label, self.sensitivity, self.step = label, np.asarray(sensitivity, np.float64), step
 
-    def derivatives(self, what: str, results: list, expected: np.ndarray, tol) -> tuple[np.ndarray | None, Verdict]:
-        """(the student's central differences of sum(sensitivity * forward), verdict on the forward's outputs)."""
-        if not isinstance(results, list) or len(results) != len(expected):
+    def derivatives(self, what: str, results, expected: np.ndarray, tol) -> tuple[np.ndarray | None, Verdict]:
+        """(the student's central differences of sum(sensitivity * forward), verdict on the forward's outputs).
+
+        results: {'returned': [...], 'output_array': [...]}, what forward returned and stored at each point."""
+        returned, stored = ((results or {}).get(key) for key in ("returned", "output_array"))
+        if not all(isinstance(v, list) and len(v) == len(expected) for v in (returned, stored)):
             raise StudentError(f"{self.label} did not give an output at every point of the gradient check")
         half = len(expected) // 2
         values = []
-        for i, (result, reference) in enumerate(zip(results, expected)):
-            output = result_of(result, "returned", "output_array", self.label, self.label.split(".")[0])
+        for i, reference in enumerate(expected):
+            output = result_of({"returned": returned[i], "output_array": stored[i]}, "returned", "output_array",
+                               self.label, self.label.split(".")[0])
             where = f"{what} {'+' if i < half else '-'} h * (direction {i % half + 1})"
             verdict = compare_array(f"the output of {self.label} at {where}, a point the gradient check used,", output,
                                     reference, tol, require_float64=False)
@@ -339,7 +352,7 @@ class ConvGradcheckCheck(Check):
                     analytic, np.asarray(inputs["sensitivity_array"], np.float64), tol)
                 return Verdict.fail(f"{gradient} has shape {shape_text(analytic.shape)}, expected "
                                     f"{shape_text(truth.shape)}.", "bias_not_summed" if summed else None)
-            derivatives, verdict = at_points.derivatives(what, (outputs.get("forward") or {}).get(target),
+            derivatives, verdict = at_points.derivatives(what, outputs.get(f"forward_{target}"),
                                                          refs[f"forward_{target}"], tol)
             if not verdict.passed:
                 return verdict
