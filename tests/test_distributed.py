@@ -89,3 +89,18 @@ def test_a_worker_killed_mid_batch_loses_nothing(cluster, class_folder, setting,
     assert report.gradebook.read_text() == local_gradebook
     again = grade(dask_engine(client, setting), class_folder, tmp_path, setting)
     assert again.graded == 0 and again.gradebook.read_text() == local_gradebook   # resume: nothing regraded
+
+
+def test_course_grade_with_a_scheduler_address(cluster, class_folder, local_gradebook, tmp_path):
+    """`course grade --scheduler tcp://...` grades on the cluster and writes the same gradebook and the report."""
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    local, _ = cluster
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["grade", "a1", str(class_folder), "--out", str(out),
+                                       "--scheduler", local.scheduler_address])
+    assert result.exit_code in (0, 3), result.output
+    assert "on the Dask worker tcp://" in result.output and (out / "report.html").is_file()
+    assert (out / "final_grades.csv").read_text() == local_gradebook

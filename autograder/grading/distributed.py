@@ -75,11 +75,15 @@ def close_engines(setup: EngineSetup) -> None:
 
 def grade_remote(setup: EngineSetup, student: str, file_name: str, data: bytes) -> SubmissionResult:
     """On a worker: write the notebook's bytes to a private folder and grade them as a local run would."""
+    from distributed import get_worker
+
     engine = worker_engine(setup)
     with tempfile.TemporaryDirectory(prefix="course-dask-") as folder:
         path = Path(folder) / file_name
         path.write_bytes(data)
-        return engine.grade(Submission.from_path(path, setup.limits, student=student))
+        result = engine.grade(Submission.from_path(path, setup.limits, student=student))
+    result.isolation = f"{result.isolation}; on the Dask worker {get_worker().address}"
+    return result
 
 
 class DaskEngine:
