@@ -178,7 +178,8 @@ def _score_table(title, report, master) -> Table:
               "with resource limits only (no isolation; every result and the report say so).")
 @click.pass_context
 def grade(ctx, assignment, submissions, out, engine, force, jobs, no_sandbox):
-    """Grade a folder of submissions (.ipynb or otter export .zip): gradebook CSV and per-student feedback."""
+    """Grade a folder of submissions (.ipynb or otter export .zip): gradebook CSV and per-student feedback.
+    Exit status 3: some files could not be graded (their rows say why); 4: no submissions found."""
     from .grading.batch import grade_folder
     from .grading.submissions import InputLimits
 
@@ -187,7 +188,8 @@ def grade(ctx, assignment, submissions, out, engine, force, jobs, no_sandbox):
     master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out], sandbox=not no_sandbox)
     report = grade_folder(grader, submissions, out, master.assignment.questions, tests,
                           title=master.assignment.title, force=force, jobs=jobs,
-                          limits=InputLimits.from_settings(course.grading), config=course.grading.model_dump())
+                          limits=InputLimits.from_settings(course.grading),
+                          config={**course.grading.model_dump(), **course.grading_for(assignment)})
     console.print(_score_table(f"{assignment} ({grader.name})", report, master))
     say(f"graded {report.graded}, unchanged {report.reused}; gradebook {report.gradebook}; "
         f"feedback in {report.feedback_dir}/")
@@ -250,7 +252,11 @@ def nbgrader_command(ctx, assignment, submissions, out):
         say(f"  {student}: not graded: {why}")
     for student, cells in sorted(report.flagged.items()):
         say(f"  {student}: check cells could not import the grading code, review by hand: {cells[0]}")
+    for student, notes in sorted(report.notes.items()):
+        say(f"  {student}: {notes[0]}" + (f" (and {len(notes) - 1} more in the feedback)" if len(notes) > 1 else ""))
     say(f"grades {report.grades_csv}; feedback in {report.feedback_dir}/<student>/{assignment}/")
+    if report.rejected:
+        ctx.exit(EXIT_NOT_GRADED)
 
 
 @main.command()
@@ -296,16 +302,13 @@ def demo(ctx, engine, jobs):
 @click.pass_context
 def mutate(ctx, assignments, mutants, seed, no_report):
     """Mutation analysis: grade mutants of the solutions (sandbox), report survivors and the kill rate."""
-    from .mutation.analysis import MutationError, analysis_for, report_path
+    from .mutation.analysis import analysis_for, report_path
 
     course = _course(ctx)
     failing = []
     for assignment_id in _ids(course, assignments):
         analysis = analysis_for(course, assignment_id, mutants, seed)
-        try:
-            report = analysis.run()
-        except MutationError as exc:
-            raise click.ClickException(f"{assignment_id}: {exc}") from None
+        report = analysis.run()
         console.print(report.summary())
         for outcome in report.survivors:
             console.print(f"  survivor {outcome.mutant.number}: {outcome.mutant.mutation.description}: "

@@ -4,6 +4,7 @@ import csv
 import shutil
 import zipfile
 
+import nbformat
 import pytest
 
 from autograder import samples as sample_defs
@@ -14,7 +15,7 @@ from autograder.grading.otter_engine import OtterRunEngine
 from autograder.leaks import scan
 from autograder.release.pipelines import all_tests
 
-pytestmark = pytest.mark.integration
+integration = pytest.mark.integration  # otter, nbgrader or a release build
 
 # per assignment: the reference, the stub, the named mistakes, a noisy correct one, a file that is no notebook
 OTTER_SAMPLES = {
@@ -66,6 +67,7 @@ def by_student(report):
     return {r.student: r for r in report.results}
 
 
+@integration
 def test_otter_run_results_match_every_samples_expectation(assignment, otter_run, masters):
     _, report = otter_run
     results = by_student(report)
@@ -78,6 +80,7 @@ def test_otter_run_results_match_every_samples_expectation(assignment, otter_run
     assert results["untouched"].score == 0
 
 
+@integration
 def test_unreadable_submissions_get_a_clear_message_and_the_rest_is_graded(assignment, otter_run):
     _, report = otter_run
     results = by_student(report)
@@ -88,6 +91,7 @@ def test_unreadable_submissions_get_a_clear_message_and_the_rest_is_graded(assig
     assert sum(r.status == "graded" for r in report.results) == len(OTTER_SAMPLES[assignment])  # + zip - malformed
 
 
+@integration
 def test_gradebook_has_otters_layout_plus_one_column_per_test(assignment, otter_run, masters):
     out, report = otter_run
     rows = list(csv.reader((out / "final_grades.csv").open()))
@@ -104,6 +108,7 @@ def test_gradebook_has_otters_layout_plus_one_column_per_test(assignment, otter_
     assert malformed[1:len(questions) + 3] == [""] * (len(questions) + 2)  # no points, not 0
 
 
+@integration
 def test_feedback_files_name_mistakes_and_leak_nothing(assignment, otter_run, masters):
     out, _ = otter_run
     sample, words = FIRST_MISTAKE[assignment]
@@ -114,6 +119,7 @@ def test_feedback_files_name_mistakes_and_leak_nothing(assignment, otter_run, ma
     assert "run_otter_test" not in (out / "feedback" / "untouched.txt").read_text()
 
 
+@integration
 def test_a_rerun_resumes_and_regrades_only_what_changed(assignment, otter_run, otter_engine, class_folder, masters):
     out, first = otter_run
     master = masters[assignment]
@@ -122,9 +128,9 @@ def test_a_rerun_resumes_and_regrades_only_what_changed(assignment, otter_run, o
     assert [r.to_json() for r in again.results] == [r.to_json() for r in first.results]
 
 
-def test_a_submission_past_the_wall_clock_limit_is_stopped(assignment, built, masters, sample_notebooks, tmp_path):
-    if assignment != "a1":
-        pytest.skip("one assignment is enough to show the limit")
+@integration
+def test_a_submission_past_the_wall_clock_limit_is_stopped(built, masters, sample_notebooks, tmp_path):
+    """One assignment is enough to show the limit."""
     engine = OtterRunEngine(built["a1"].otter_zip, all_tests(masters["a1"]), timeout_s=2)
     folder = tmp_path / "one"
     folder.mkdir()
@@ -150,10 +156,33 @@ def nbgrader_run(assignment, built, sample_notebooks, tmp_path_factory):
     names = NBGRADER_SAMPLES + [FIRST_MISTAKE[assignment][0]] + (["noisy_but_correct"] if assignment == "a1" else [])
     for name in names:
         shutil.copyfile(sample_notebooks[assignment] / f"{name}.ipynb", folder / f"{name}.ipynb")
+    nbformat.write(code_in_check_cell(sample_notebooks[assignment] / "reference.ipynb"),
+                   folder / "code_in_check_cell.ipynb")
     report = grade_with_nbgrader(course_dir, assignment, built[assignment].notebook, folder, root / "out")
     return course_dir, report
 
 
+def code_in_check_cell(reference):
+    """The reference with its first answer cell's code typed into the check cell after it instead."""
+    nb = nbformat.read(reference, as_version=4)
+    roles = [c.metadata.get("course", {}).get("role") for c in nb.cells]
+    answer = roles.index("implement")
+    check = roles.index("question", answer)
+    nb.cells[check].source += "\n" + nb.cells[answer].source
+    nb.cells[answer].source = "# my answer is in the check cell below\n"
+    return nb
+
+
+@integration
+def test_nbgrader_names_code_typed_into_a_locked_cell(assignment, nbgrader_run, built):
+    course_dir, report = nbgrader_run
+    assert "locked cells are restored before grading" in report.notes["code_in_check_cell"][0]
+    page = course_dir / "feedback" / "code_in_check_cell" / assignment / built[assignment].notebook.replace(
+        ".ipynb", ".html")
+    assert "locked cells are restored before grading" in page.read_text()
+
+
+@integration
 def test_nbgrader_autograde_agrees_with_otter(assignment, nbgrader_run, otter_run, masters):
     _, report = nbgrader_run
     full = masters[assignment].assignment.points
@@ -168,6 +197,7 @@ def test_nbgrader_autograde_agrees_with_otter(assignment, nbgrader_run, otter_ru
         "otter and nbgrader disagree"
 
 
+@integration
 def test_nbgrader_feedback_hides_hidden_tests(assignment, nbgrader_run, masters, built):
     course_dir, _ = nbgrader_run
     sample, words = FIRST_MISTAKE[assignment]
@@ -196,6 +226,7 @@ def test_import_errors_in_check_cells_are_detected():
     assert import_failures(nb) == ["check-x: ModuleNotFoundError: No module named 'otter'"]
 
 
+@integration
 def test_the_sandbox_engine_agrees_with_otter_test_by_test(assignment, otter_run, class_folder, masters, course,
                                                           tmp_path):
     from autograder.grading.sandbox import SandboxEngine

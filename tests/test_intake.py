@@ -397,3 +397,4 @@ def test_no_submissions_is_an_error_with_its_own_exit_status(tmp_path):
     run = _grade(tmp_path / "subs", tmp_path / "out")
     assert run.exit_code == EXIT_NO_SUBMISSIONS and "no submissions found" in run.output
     assert "graded 0" not in run.output
+

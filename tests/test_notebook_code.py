@@ -87,7 +87,7 @@ def test_the_course_own_locked_cells_add_nothing():
         ("import otter\nfrom autograder.notebook import PublicChecks\ngrader = otter.Notebook('a.ipynb')\n"
          "check = PublicChecks(grader, points={'a': 1})", "init"),
         ("x = 1", "implement"), ('check("a")', "question"), ('grade("a", [])', "question")))
-    assert cells == ["x = 1"] and notes == []
+    assert cells == ["", "x = 1", "", ""] and notes == []  # one source per code cell: "cell 2" is cell 2
 
 
 def test_a_broken_locked_cell_is_named():
@@ -99,3 +99,47 @@ def test_a_broken_locked_cell_is_named():
 def test_a_syntax_error_is_left_for_the_child_to_report():
     cells, notes = notebook_code(notebook(("%matplotlib inline\ndef f(:\n", None)))
     assert notes == [] and "def f(:" in cells[0]
+
+
+def test_for_nbgrader_every_piece_of_code_in_a_locked_cell_is_named():
+    from autograder.grading.notebook_code import locked_cell_notes
+
+    nb = notebook(("# answer below", "implement"), ('check("conv")\nclass ConvLayer:\n    pass\n', "question"),
+                  ('check("other")', "question"))
+    assert locked_cell_notes(nb) == ["code cell 2 (a locked cell), line 2: your code `class ConvLayer` was not "
+                                     "graded: locked cells are restored before grading; move it to code cell 1"]
+
+
+def test_a_flood_of_magics_is_read_in_bounded_time_and_named_once():
+    flood = "\n".join(["%matplotlib inline"] * 1500)
+    cells, notes = notebook_code(notebook(("x = 1", None), (flood, None), ("%ls\ny = 2", None)))
+    assert cells[0] == "x = 1" and cells[1] == ""
+    assert notes[-2:] == ["code cell 2 was left out: the notebook holds more than 1000 magics and shell lines",
+                          "code cell 3 was left out: the notebook holds more than 1000 magics and shell lines"]
+
+
+SOURCES = [
+    "total = 0\nfor i in range(3):\n    %time total += (i % 2)\n    !echo {i}\nflag = (total\n        != 0)\n",
+    "%matplotlib inline\nimport numpy as np\n!ls -l\nx = !ls\n%time y = f(1)\nfor i in range(3):\n    %time g(i)\n",
+    "x = (a\n    % b)\ny = (c\n     != d)\nz = [1,\n     2]\n",
+    "def f():\n    return 1\n# %not a magic in a comment\ns = \"\"\"\n%not a magic in a string\n\"\"\"\na?\n",
+    "x = 1 \\\n  + 2\n%time \\\n  f()\nz = 3\nif True:\n    !echo hi\nelse:\n    pass\n",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_magics_are_read_exactly_as_ipython_reads_them(source):
+    """One logical line at a time (bounded work) gives what IPython's transformer gives for the whole cell."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from autograder.grading.notebook_code import CellCode
+
+    cell = CellCode(1)
+    assert cell.reader.transform(source, cell).rstrip("\n") == TransformerManager().transform_cell(source).rstrip("\n")
+
+
+def test_indented_magics_and_bracketed_operators_in_one_cell():
+    cells, notes = notebook_code(notebook((SOURCES[0], None)))
+    namespace = run(cells)
+    assert namespace["total"] == 1 and namespace["flag"] is True
+    assert notes == ["code cell 1, line 4: the IPython line '!echo {i}' was left out (the grader runs plain Python)"]

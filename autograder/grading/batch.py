@@ -105,7 +105,15 @@ def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float
     `config` (the course's grading settings) and the library's source. A run killed halfway keeps every result
     already written, and the next run finishes the rest. Raises NoSubmissionsError when there is nothing to grade.
     """
-    submissions = discover(folder, limits)
+    return grade_submissions(engine, discover(folder, limits), out_dir, questions, tests, title, force, jobs,
+                             on_result, config)
+
+
+def grade_submissions(engine, submissions: list[Submission], out_dir: Path, questions: dict[str, float],
+                      tests: list[TestSpec], title: str, force: bool = False, jobs: int = 1,
+                      on_result: Callable[[SubmissionResult], None] | None = None,
+                      config: dict | None = None) -> BatchReport:
+    """grade_folder's work, on submissions already found (by discover, or by another layout's discovery)."""
     batch = Batch(engine, out_dir, questions, tests, title, config)
     done: dict[str, SubmissionResult] = {}
     todo = []
@@ -125,7 +133,8 @@ def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float
         task = progress.add_task("", total=len(todo)) if progress else None
         if progress:
             progress.start()
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
             futures = {pool.submit(batch.grade_one, s): s for s in todo}
             for future in as_completed(futures):
                 submission = futures[future]
@@ -135,6 +144,8 @@ def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float
                     on_result(result)
                 if progress:
                     progress.update(task, advance=1, description=submission.student)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # interrupted: what has not started does not start
         for submission in todo:  # the grader could not run it (e.g. no resources while the others ran): once more, alone
             if done[submission.student].status == "not_graded":
                 done[submission.student] = batch.store(submission, batch.grade_one(submission))

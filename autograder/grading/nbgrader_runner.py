@@ -9,6 +9,8 @@ when only some do (a student's code can break imports in its own kernel), those 
 from __future__ import annotations
 
 import csv
+import html
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +19,9 @@ from pathlib import Path
 
 import nbformat
 
-from .submissions import SubmissionError, discover, notebook_text, read_notebook
+from .notebook_code import locked_cell_notes
+from .submissions import SubmissionError, discover, notebook_text
+from .text import bounded_list
 
 IMPORT_FAILURES = ("ModuleNotFoundError", "ImportError")
 
@@ -32,6 +36,7 @@ class NbgraderReport:
     max_score: float
     rejected: dict[str, str]          # student -> why the submission was not graded
     flagged: dict[str, list[str]]     # student -> check cells that could not import the grading code
+    notes: dict[str, list[str]]       # student -> code typed into locked cells, which autograde restores
     grades_csv: Path
     feedback_dir: Path
 
@@ -70,22 +75,35 @@ def import_failures(notebook: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+def add_notes(feedback_html: Path, notes: list[str]) -> None:
+    """Put notes on the notebook (escaped, bounded) at the top of nbgrader's feedback page, once."""
+    page = feedback_html.read_text(encoding="utf-8")
+    if 'class="course-notes"' in page:
+        return
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in bounded_list(notes))
+    block = f'<div class="course-notes"><p>Notes on your notebook:</p><ul>{items}</ul></div>'
+    page, found = re.subn(r"(<body[^>]*>)", lambda m: m.group(1) + block, page, count=1)
+    feedback_html.write_text(page if found else block + page, encoding="utf-8")
+
+
 def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: Path, out_dir: Path) -> NbgraderReport:
     """Copy submissions into nbgrader's submitted/ folder, autograde, check for silent zeros, feedback, export."""
     preflight()
-    rejected = {}
+    rejected, notes = {}, {}
     submissions = discover(folder)
     for submission in submissions:
         target = root / "submitted" / submission.student / assignment_id
         if target.exists():
             shutil.rmtree(target)
         try:
-            read_notebook(submission.path)
+            nb = submission.read()
         except SubmissionError as exc:
             rejected[submission.student] = str(exc)
             continue
+        if locked := locked_cell_notes(nb):  # autograde restores locked cells with only a log warning
+            notes[submission.student] = locked
         target.mkdir(parents=True)
-        (target / notebook).write_text(notebook_text(submission.path), encoding="utf-8")
+        (target / notebook).write_text(notebook_text(submission.path, submission.limits), encoding="utf-8")
     _nbgrader(["autograde", assignment_id, "--force"], root)
     graded = {s.student for s in submissions} - set(rejected)
     flagged = {}
@@ -100,6 +118,10 @@ def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: P
                                    "zeros are not the students' (fix the kernel's environment and grade again):\n  "
                                    + detail)
     _nbgrader(["generate_feedback", assignment_id, "--force"], root)
+    for student, student_notes in notes.items():
+        page = root / "feedback" / student / assignment_id / notebook.replace(".ipynb", ".html")
+        if page.is_file():
+            add_notes(page, student_notes)
     out_dir.mkdir(parents=True, exist_ok=True)
     grades_csv = out_dir / "nbgrader_grades.csv"
     _nbgrader(["export", "--to", str(grades_csv)], root)
@@ -109,5 +131,5 @@ def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: P
             if row["assignment"] == assignment_id and row["student_id"] in {s.student for s in submissions}:
                 scores[row["student_id"]] = float(row["score"])
                 max_score = float(row["max_score"])
-    return NbgraderReport(scores=scores, max_score=max_score, rejected=rejected, flagged=flagged,
+    return NbgraderReport(scores=scores, max_score=max_score, rejected=rejected, flagged=flagged, notes=notes,
                           grades_csv=grades_csv, feedback_dir=root / "feedback")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import nbformat
-from IPython.core.inputtransformer2 import TransformerManager
+from IPython.core.inputtransformer2 import TransformerManager, make_tokens_by_line
 
 RUNS_CODE_LINE = {"time", "timeit", "prun"}           # `%time stmt`: the statement runs, once
 RUNS_CODE_CELL = {"time", "timeit", "capture", "prun"}  # `%%time` + body: the body runs, once
@@ -24,6 +24,10 @@ COURSE_MODULES = {"otter", "autograder"}
 LOCKED_ROLES = {"init", "question"}
 ANSWER_ROLES = {"implement", "answer"}
 _TIMEIT_OPTIONS = re.compile(r"^\s*(?:-[nrp]\s*\d+(?:\.\d*)?\s*|-[tcqo]\s+)*")
+_MAYBE_IPYTHON = re.compile(r"^[ \t]*[%!?,;/]|=[ \t]*[%!]|\?[ \t]*$", re.M)  # else plain Python: left as it is
+IPYTHON_BYTES = 2 << 20     # per notebook: code with IPython syntax read through IPython's transformer
+IPYTHON_LINES = 1000        # per notebook: magics and shell lines; a notebook with more is not an honest one
+_TRANSFORMER = TransformerManager()
 
 
 def _role(cell) -> str | None:
@@ -53,17 +57,72 @@ def _display(kind: str, args: list[str]) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class IPythonReader:
+    """IPython's own input transformer, applied one logical line at a time (IPython's is quadratic in the number
+    of magics of a cell), within a budget per notebook."""
+
+    def __init__(self):
+        self.bytes_left, self.lines_left = IPYTHON_BYTES, IPYTHON_LINES
+
+    def transform(self, source: str, cell: "CellCode") -> str | None:
+        """The source with IPython syntax turned into get_ipython() calls; None when over the budget."""
+        if not _MAYBE_IPYTHON.search(source):
+            return source
+        if source.lstrip().startswith("%%"):  # a cell magic: one step of IPython's, the body stays text
+            return _TRANSFORMER.transform_cell(source)
+        self.bytes_left -= len(source)
+        if self.bytes_left < 0:
+            cell.notes.append(f"code cell {cell.number} was left out: the notebook holds more than "
+                              f"{IPYTHON_BYTES >> 20} MiB of code with IPython syntax")
+            return None
+        lines = source.splitlines(keepends=True)
+        out, done = [], 0
+        for tokens in make_tokens_by_line(lines):
+            rows = [t.start[0] for t in tokens] + [t.end[0] for t in tokens]
+            if not rows or max(rows) <= done:
+                continue
+            first, last = max(min(rows), done + 1), min(max(rows), len(lines))
+            out += lines[done:first - 1]
+            text = "".join(lines[first - 1:last])
+            if _MAYBE_IPYTHON.search(text):
+                self.lines_left -= 1
+                if self.lines_left < 0:
+                    cell.notes.append(f"code cell {cell.number} was left out: the notebook holds more than "
+                                      f"{IPYTHON_LINES} magics and shell lines")
+                    return None
+                text = self._logical_line(text)
+            out.append(text)
+            done = last
+        out += lines[done:]
+        return "".join(out)
+
+    @staticmethod
+    def _logical_line(text: str) -> str:
+        """One logical line through IPython's transformer, at its own indentation."""
+        indent = text[:len(text) - len(text.lstrip(" \t"))]
+        body = "".join(line[len(indent):] if line.startswith(indent) else line
+                       for line in text.splitlines(keepends=True))
+        transformed = _TRANSFORMER.transform_cell(body)
+        if transformed.strip() == body.strip():
+            return text
+        ending = "\n" if text.endswith("\n") else ""
+        return "".join(indent + line for line in transformed.rstrip("\n").splitlines(keepends=True)) + ending
+
+
 @dataclass
 class CellCode:
     """One code cell turned into plain Python, with notes on what was left out."""
 
     number: int
+    reader: IPythonReader = field(default_factory=IPythonReader)
     notes: list[str] = field(default_factory=list)
 
     def python(self, source: str) -> str:
         """The cell as Python: magics replaced by the code they run, or by `pass` with a note."""
-        transformed = TransformerManager().transform_cell(source)
-        if transformed.strip() == source.strip():
+        transformed = self.reader.transform(source, self)
+        if transformed is None:
+            return ""
+        if transformed == source:
             return source
         try:
             tree = ast.parse(transformed)
@@ -85,7 +144,9 @@ class _Magics(ast.NodeTransformer):
 
     def _parse(self, code: str, line: int) -> list[ast.stmt] | None:
         """Code a harmless magic runs, itself read as IPython reads it (it may hold more magics)."""
-        code = TransformerManager().transform_cell(code)
+        code = self.cell.reader.transform(code, self.cell)
+        if code is None:
+            return []
         try:
             tree = ast.parse(code)
         except SyntaxError:
@@ -173,8 +234,11 @@ def _short(stmt: ast.stmt) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
-def _locked_cell_code(cell: CellCode, python: str, answer_names: set[str], answer_cell: int | None) -> str | None:
-    """The student's own statements in a locked cell, when they are graded; a note for every one found."""
+def _locked_cell_code(cell: CellCode, python: str, answer_names: set[str], answer_cell: int | None,
+                      restored: bool = False) -> str | None:
+    """The student's own statements in a locked cell, when they are graded; a note for every one found.
+
+    `restored`: the engine puts the release's cell back (nbgrader), so nothing typed there is graded."""
     try:
         tree = ast.parse(python)
     except SyntaxError as exc:
@@ -189,7 +253,9 @@ def _locked_cell_code(cell: CellCode, python: str, answer_names: set[str], answe
     for stmt in own:
         names = _defined_names([stmt])
         where = f"code cell {cell.number} (a locked cell), line {stmt.lineno}: your code `{_short(stmt)}`"
-        if names and names <= answer_names:
+        if restored:
+            cell.notes.append(f"{where} was not graded: locked cells are restored before grading; move it to {target}")
+        elif names and names <= answer_names:
             cell.notes.append(f"{where} was not graded: a cell for your answers defines "
                               f"{', '.join(sorted(names))} too; move it to {target}")
         else:
@@ -199,21 +265,24 @@ def _locked_cell_code(cell: CellCode, python: str, answer_names: set[str], answe
 
 
 def notebook_code(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
-    """The code cells a submission's namespace is built from, in order, and notes on what was left out.
+    """One Python source per code cell of the notebook, in order (so "cell N" means the same everywhere), and notes
+    on what was left out.
 
-    The course's own cells (otter's init, check cells) are replaced by grading; what a student typed into them is
-    graded or named (see the module docstring).
+    The course's own cells (otter's init, check cells) are replaced by grading: they become empty, or hold only
+    what a student typed into them when that is graded (see the module docstring).
     """
     cells, pending, notes = [], [], {}
     answer_names: set[str] = set()
     answer_cell = None
+    reader = IPythonReader()
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
     for number, cell in enumerate(code_cells, start=1):
-        code = CellCode(number)
+        code = CellCode(number, reader)
         python = code.python(cell.source)
         notes[number] = code.notes
         if _role(cell) in LOCKED_ROLES:
-            pending.append((code, python, answer_cell, len(cells)))
+            pending.append((code, python, answer_cell))
+            cells.append("")
             continue
         try:
             answer_names |= _defined_names(ast.parse(python).body)
@@ -223,8 +292,19 @@ def notebook_code(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
             answer_cell = number
         cells.append(python)
     # locked cells last: their code is graded only if no answer cell (before or after them) defines the same names
-    for code, python, before, position in reversed(pending):
-        own = _locked_cell_code(code, python, answer_names, before)
-        if own:
-            cells.insert(position, own)
+    for code, python, before in pending:
+        cells[code.number - 1] = _locked_cell_code(code, python, answer_names, before) or ""
     return cells, [n for number in sorted(notes) for n in notes[number]]
+
+
+def locked_cell_notes(nb: nbformat.NotebookNode) -> list[str]:
+    """For engines that restore locked cells before grading (nbgrader): every piece of code typed into one."""
+    notes, answer_cell, reader = [], None, IPythonReader()
+    for number, cell in enumerate((c for c in nb.cells if c.get("cell_type") == "code"), start=1):
+        if _role(cell) in ANSWER_ROLES:
+            answer_cell = number
+        if _role(cell) in LOCKED_ROLES:
+            code = CellCode(number, reader)
+            _locked_cell_code(code, code.python(cell.source), set(), answer_cell, restored=True)
+            notes += code.notes
+    return notes

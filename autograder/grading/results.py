@@ -22,7 +22,7 @@ from .text import bounded, bounded_list
 
 LIBRARY = Path(__file__).resolve().parents[1]   # the autograder package
 MAX_RESULT_FILE = 16 << 20                      # a stored result larger than this is not read: it is regraded
-NOT_GRADED = ("unreadable", "error", "not_graded")  # statuses whose rows have no points (never 0)
+NOT_GRADED = ("unreadable", "error", "not_graded", "wrong_assignment")  # rows without points (never 0)
 
 
 @functools.lru_cache(maxsize=None)

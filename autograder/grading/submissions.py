@@ -138,7 +138,7 @@ def _member_count(path: Path) -> int:
     return record[zipfile._ECD_ENTRIES_TOTAL]
 
 
-def _member_problem(info: zipfile.ZipInfo, limits: InputLimits) -> str | None:
+def _member_problem(info: zipfile.ZipInfo, limit: int) -> str | None:
     name = display_name(info.filename)
     if info.flag_bits & 0x1:
         return f"the zip member {name} is encrypted; submit it without a password"
@@ -147,8 +147,8 @@ def _member_problem(info: zipfile.ZipInfo, limits: InputLimits) -> str | None:
                 f"(method {info.compress_type}); use ordinary zip (deflate)")
     if stat.S_ISLNK(info.external_attr >> 16):
         return f"the zip member {name} is a symbolic link; links are not followed"
-    if info.file_size > limits.notebook_bytes:
-        return f"the zip member {name} is {mib(info.file_size)}, above the limit of {mib(limits.notebook_bytes)}"
+    if info.file_size > limit:
+        return f"the zip member {name} is {mib(info.file_size)}, above the limit of {mib(limit)}"
     return None
 
 
@@ -167,7 +167,7 @@ def _zip_notebook(path: Path, limits: InputLimits) -> bytes:
                          and not i.filename.startswith("__MACOSX")]
             if len(notebooks) != 1:
                 raise SubmissionError(f"the zip holds {len(notebooks)} notebooks (.ipynb); it must hold exactly one")
-            problem = _member_problem(notebooks[0], limits)
+            problem = _member_problem(notebooks[0], limits.notebook_bytes)
             if problem:
                 raise SubmissionError(problem)
             with archive.open(notebooks[0]) as member:
@@ -273,3 +273,4 @@ def parse_notebook(raw: bytes) -> nbformat.NotebookNode:
 def read_notebook(path: Path, limits: InputLimits | None = None) -> nbformat.NotebookNode:
     """Read (within the limits) and parse a submission's notebook; SubmissionError with a clear reason if it fails."""
     return parse_notebook(notebook_bytes(path, limits))
+
