@@ -207,3 +207,14 @@ def test_a_result_only_returned_passes_its_own_test_and_the_method_that_reads_it
     assert run_test(spec("conv_backward", {**params, "method": "bp_sensitivity_map"}), ns).passed
     backward = run_test(spec("conv_backward", {**params, "method": "backward"}), ns)
     assert not backward.passed and "did not set self.delta_array" in backward.message
+
+
+def test_a_wrong_previous_activator_is_blamed_not_the_backward_pass(solutions_namespace):
+    """ReLU's derivative returning ones makes delta_array what 'activator derivative missing' gives: the layer
+    is right, so no layer mistake may be named; the public test says the cause is the activator."""
+    ns = subclass(solutions_namespace, "ReluActivator", backward=lambda self, output: np.ones(np.shape(output)))
+    params = {**CONV, "method": "bp_sensitivity_map", "previous_activator": "ReluActivator"}
+    public = run_test(spec("conv_backward", params), ns)
+    assert not public.passed and public.mistake is None
+    assert "your ReluActivator.backward is wrong (see question activators)" in public.message
+    assert run_test(spec("conv_backward", {**params, "activator_source": "reference"}, hidden=True), ns).passed

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..cases import decode
-from ..mistakes import advice, short_name
+from ..mistakes import LIKELY, advice, short_name
 from ..numerics import allclose, difference
 from ..student import Returned, StudentError, as_array
 
@@ -71,6 +71,30 @@ def compare_array(label: str, returned: Returned, expected: np.ndarray, tol: Tol
     if not names and _truncated(returned, expected, tol):
         names = ["integer_output"]
     return failure(f"{label} differs from the expected values: {diff.describe()}.", names)
+
+
+def activator_probe_reference(torch_ref, activator: str, method: str, probe) -> np.ndarray:
+    """What the course's activator gives on the probe numbers (drivers.ACTIVATOR_PROBE), computed with torch."""
+    t = torch_ref.tensor(probe)
+    if activator == "ReluActivator":
+        return torch_ref.numpy(torch_ref.torch.relu(t) if method == "forward" else (t > 0).double())
+    return torch_ref.numpy(t if method == "forward" else torch_ref.torch.ones_like(t))
+
+
+def upstream_cause(verdict: Verdict, outputs: dict, refs: dict, key: str, unit: str) -> Verdict:
+    """A failed verdict of a case that ran the student's own activator (outputs['<key>_probe']): when that
+    activator is wrong, blame it, not the layer, and name no layer mistake. Otherwise the verdict as it is."""
+    if verdict.passed or f"{key}_probe" not in outputs or f"{key}_probe" not in refs:
+        return verdict
+    probe = outputs[f"{key}_probe"]
+    try:
+        if probe is not None and allclose(as_array(probe, unit).array, refs[f"{key}_probe"], 1e-12, 1e-12):
+            return verdict
+    except StudentError:
+        pass
+    plain = verdict.message.split(LIKELY, 1)[0]
+    return Verdict.fail(f"{plain} This test runs your layer with your {unit}, and your {unit} is wrong (see "
+                        f"question activators): fix it first, the cause may be there.")
 
 
 def failure(message: str, names: list[str]) -> Verdict:

@@ -7,8 +7,9 @@ import math
 import numpy as np
 
 from ..drivers import ACTIVATOR_PROBE
-from ..student import StudentError, as_array, missing_attribute
-from .base import PASS, Check, Verdict, compare_array, failure, result_of, shape_text, stored_too, update_mistakes
+from ..student import as_array, missing_attribute
+from .base import (PASS, Check, Verdict, activator_probe_reference, compare_array, failure, result_of, shape_text,
+                   stored_too, update_mistakes, upstream_cause)
 
 
 def _nonzero(rng, shape, low=0.1, high=2.0):
@@ -212,32 +213,17 @@ class ConvForwardCheck(Check):
         if relu:
             alternatives["activator_not_applied"] = weighted
         return {"expected": activate(weighted), "alternatives": alternatives,
-                "activator_probe": activate(ACTIVATOR_PROBE)}
+                "activator_probe": activator_probe_reference(torch_ref, params["activator"], "forward",
+                                                             ACTIVATOR_PROBE)}
 
     def judge(self, params, inputs, outputs, refs, tol):
         returned = result_of(outputs, "returned", "output_array", "ConvLayer.forward", "ConvLayer")
         label = "the output of ConvLayer.forward"
         verdict = compare_array(label, returned, refs["expected"], tol, refs["alternatives"])
         if not verdict.passed:
-            return self._upstream(params, outputs, refs, tol, label, returned) or verdict
+            return upstream_cause(verdict, outputs, refs, "activator", f"{params['activator']}.forward")
         verdict = stored_too(outputs, "output_array", returned, "ConvLayer.forward", "ConvLayer")
         return verdict if not verdict.passed else self._initial(outputs.get("initial", {}), refs["expected"].shape)
-
-    @staticmethod
-    def _upstream(params, outputs, refs, tol, label, returned) -> Verdict | None:
-        """When the case ran the student's own activator and that activator is wrong, blame it, not the layer."""
-        if "activator_probe" not in outputs or "activator_probe" not in refs:
-            return None
-        probe, name = outputs["activator_probe"], params["activator"]
-        try:
-            if probe is not None and compare_array("", as_array(probe, name), refs["activator_probe"], tol,
-                                                   require_float64=False).passed:
-                return None
-        except StudentError:
-            pass
-        plain = compare_array(label, returned, refs["expected"], tol).message
-        return Verdict.fail(f"{plain} This test runs your ConvLayer with your {name}, and your {name}.forward is "
-                            f"wrong (see question activators): fix it first, the cause may be there.")
 
     @staticmethod
     def _initial(initial: dict, shape) -> Verdict:
