@@ -8,7 +8,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -31,16 +30,10 @@ SAMPLES = ["victim", "ring_a_writer", "ring_b_reader", "daemon_rewrites_results"
            "memory_bomb", "endless_loop", "neighbour_1", "neighbour_2"]
 
 
-def _requirements() -> str:
-    """The main virtualenv's packages, pinned (torch from its own line; the project itself installed apart)."""
-    frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], capture_output=True,
-                            text=True, check=True).stdout.splitlines()
-    return "\n".join(line for line in frozen if line and not line.startswith(("torch==", "-e ", "#"))) + "\n"
-
-
 @pytest.fixture(scope="module")
 def nobody_venv():
-    """A virtualenv user nobody can use, cached by its requirements in the system's temp folder."""
+    """A virtualenv user nobody can use (torch 2.13.0 and the project's dependencies), cached by pyproject.toml in
+    the system's temp folder."""
     if os.geteuid() != 0:
         pytest.skip("building the unprivileged setting needs root (to switch to user nobody)")
     for tool in ("bwrap", "setpriv"):
@@ -48,16 +41,14 @@ def nobody_venv():
             pytest.skip(f"{tool} is not installed")
     if not DEBIAN_PYTHON.exists():
         pytest.skip("Debian's python3.11 (with python3.11-venv) is not installed")
-    requirements = _requirements()
-    tag = hashlib.sha256(requirements.encode()).hexdigest()[:12]
+    tag = hashlib.sha256((REPO_ROOT / "pyproject.toml").read_bytes()).hexdigest()[:12]
     venv = Path(tempfile.gettempdir()) / f"course-nobody-venv-{tag}"
     python = venv / "bin" / "python"
     if not (venv / ".complete").exists():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([str(DEBIAN_PYTHON), "-m", "venv", str(venv)], check=True)
-        (venv / "requirements.txt").write_text(requirements)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "torch==2.13.0", "-r",
-                        str(venv / "requirements.txt")], check=True, timeout=1800)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "torch==2.13.0", str(REPO_ROOT)], check=True,
+                       timeout=1800)  # the project's own dependencies, as the registry resolves them here
         (venv / ".complete").write_text("ok")
     # the project itself, fresh each time: a copy of this checkout's package, no dependencies
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(REPO_ROOT)],
