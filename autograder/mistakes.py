@@ -60,7 +60,6 @@ MISTAKES = {
     "bias_grad_not_computed": ("bias_grad was not computed (it still holds its initial value): bp_gradient sets each "
                                "filter's bias_grad to the sum of that filter's sensitivity map."),
     "bias_not_summed": "bias gradient not summed: bias_grad is the sum of the filter's whole sensitivity map, one number.",
-    "forward_inconsistent": "your backward is consistent with torch, not with your forward: the forward pass is wrong.",
     # gradient checking
     "x_not_restored": "x not restored: put every element back after perturbing it (the caller's array must not change).",
     "forward_difference": ("forward difference: use the central difference (f(x + h) - f(x - h)) / (2h); it is "
