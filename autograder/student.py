@@ -128,6 +128,9 @@ class Returned:
 def as_array(value, label: str) -> Returned:
     """Convert a returned value to a fresh float64 ndarray, refusing anything that is not plain numbers."""
     if value is None:
+        owner, _, name = label.partition(".")
+        if name in CONTRACTS.get(owner, ()):  # an attribute the tests read, not a method's return value
+            raise StudentError(f"{label} is None: the tests read it (see the docstring)")
         raise StudentError(f"{label} returned None; it should return an array (did you forget `return`?)")
     if isinstance(value, Unsupported):
         raise StudentError(f"{label} returned {value.type_name}, expected an array")
