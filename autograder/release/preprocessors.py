@@ -140,6 +140,7 @@ class AddOtterConfig(Preprocessor):
         config = textwrap.dedent(f"""\
             # ASSIGNMENT CONFIG
             name: {assignment.id}
+            python_version: "3.11"
             requirements: requirements.txt
             overwrite_requirements: false
             files:
