@@ -154,6 +154,15 @@ def test_reading_the_corpus_and_a_1_gib_zip_bomb_stays_far_below_1_gib(corpus_fo
     assert int(out.stdout.strip()) < 400 << 10  # KiB: the 21 MiB notebook is refused by its size, never read
 
 
+def test_reading_zips_leaves_no_file_open(corpus_folder):
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        for path in corpus_folder.glob("*.zip"):
+            with pytest.raises(SubmissionError):
+                Submission.from_path(path).read()
+    assert len(os.listdir("/proc/self/fd")) <= before
+
+
 def test_links_are_refused_before_anything_is_read(corpus_folder):
     by_name = {s.student: s for s in discover(corpus_folder)}
     assert "symbolic link" in by_name["link_to_etc_passwd"].problem

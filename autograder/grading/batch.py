@@ -146,7 +146,7 @@ def grade_submissions(engine, submissions: list[Submission], out_dir: Path, ques
                     progress.update(task, advance=1, description=submission.student)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)  # interrupted: what has not started does not start
-        for submission in todo:  # the grader could not run it (e.g. no resources while the others ran): once more, alone
+        for submission in todo:  # the grader could not run it (e.g. no resources beside the others): again, alone
             if done[submission.student].status == "not_graded":
                 done[submission.student] = batch.store(submission, batch.grade_one(submission))
     finally:

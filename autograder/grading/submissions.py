@@ -157,7 +157,7 @@ def _zip_notebook(path: Path, limits: InputLimits) -> bytes:
     if _member_count(path) > MAX_ZIP_MEMBERS:
         raise SubmissionError(f"the zip holds more than {MAX_ZIP_MEMBERS} members")
     try:
-        with zipfile.ZipFile(open_no_follow(path)) as archive:
+        with open_no_follow(path) as handle, zipfile.ZipFile(handle) as archive:
             infos = archive.infolist()
             declared = sum(i.file_size for i in infos)
             if declared > limits.archive_bytes:
@@ -171,7 +171,8 @@ def _zip_notebook(path: Path, limits: InputLimits) -> bytes:
             if problem:
                 raise SubmissionError(problem)
             with archive.open(notebooks[0]) as member:
-                return _read_capped(member, limits.notebook_bytes, f"the zip member {display_name(notebooks[0].filename)}")
+                what = f"the zip member {display_name(notebooks[0].filename)}"
+                return _read_capped(member, limits.notebook_bytes, what)
     except UnicodeDecodeError:
         raise SubmissionError("a zip member's name is marked UTF-8 but is not valid UTF-8") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
