@@ -96,3 +96,40 @@ def test_feedback_reports_first_what_broke_the_notebook(masters):
     assert page.index("SyntaxError") < page.index("<table")
     note = render_text(broken.tests, "A1: eve", "Your submission could not be graded: the file is empty")
     assert note.splitlines()[1] == "  Your submission could not be graded: the file is empty"
+
+
+@pytest.mark.integration
+def test_the_report_opened_in_a_browser_shows_the_plot_and_the_numbers(built_report, tmp_path):
+    """Headless Chromium (the browser tier's) renders the page offline: the histogram's bars and the numbers."""
+    import os
+    import shutil
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright)")
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which(chromium):
+        pytest.skip(f"no chromium at {chromium} (apt-get install -y chromium, or set $CHROMIUM)")
+    report, _, _ = built_report
+    html_path, _ = report.write(tmp_path / "report.html")
+    numbers = report.numbers()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which(chromium), headless=True,
+                                    args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                       else route.abort())   # self-contained: nothing is fetched
+            page.goto(html_path.as_uri())
+            svg = page.locator("#histogram svg")
+            assert svg.count() == 1 and svg.bounding_box()["width"] > 100
+            assert page.locator("#histogram svg path").count() >= 3   # axes and bars drawn
+            assert page.locator("#mean").inner_text() == f"{numbers['mean']:.2f}"
+            assert page.locator("#median").inner_text() == f"{numbers['median']:.2f}"
+            rows = page.locator("#mistakes tbody tr")
+            assert rows.count() == 1 and "bob, carol" in rows.inner_text()
+            assert "not valid JSON" in page.locator("#not-graded").inner_text()
+            assert page.locator("#tests tbody tr").count() == len(numbers["tests"])
+        finally:
+            browser.close()
