@@ -126,7 +126,6 @@ def test_every_seeded_public_case_has_committed_inputs(masters):
 
     for master in masters.values():
         lock = FrozenInputs.of(master)
-        assert lock.path.is_file(), f"{lock.path} missing: run `course release`"
         for test, case in _seeded_public_cases(master):
             entry = lock.stored.get(FrozenInputs.key(test, case))
             assert entry and entry["params"] == case.params and entry["seed"] == case.seed, \
