@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 
 CORPUS = REPO_ROOT / "tests" / "adversarial"
 ADVERSARIAL = [s for name in ("a1.yml", "tenancy.yml") for s in sample_defs.load_sample_file(CORPUS / name)]
-SHORT_TIMEOUT = 2.0  # per test, so that the endless loops of the corpus cost seconds, not minutes
+SHORT_TIMEOUT = 5.0  # per test: endless loops cost seconds, and honest code has room on a loaded machine
 
 
 def engine_for(master, settings, hide=(), timeout=None, budget=None):
@@ -60,22 +60,23 @@ def _processes() -> dict[int, tuple[int, int, str]]:
 
 
 def leftovers() -> dict:
-    """What this process's grading could leave on the host: processes of user nobody that are its descendants or
-    orphans (escaped from their sandbox), and its cgroups. Other sessions' live sandboxes do not count."""
+    """What this process's grading could leave on the host: processes of user nobody that descend from it, and its
+    cgroups. (Other sessions' sandboxes do not count; an escape from the pid namespace is probed with a marked
+    daemon in test_sandbox_isolation.py.)"""
     table, me = _processes(), os.getpid()
 
-    def mine_or_orphan(pid: int) -> bool:
+    def mine(pid: int) -> bool:
         seen = set()
         while pid in table and pid not in seen:
             seen.add(pid)
             parent = table[pid][0]
-            if parent == me or parent in (0, 1):
+            if parent == me:
                 return True
             pid = parent
         return False
 
     nobody = sorted(f"{pid} {command}" for pid, (_, uid, command) in table.items()
-                    if uid == 65534 and mine_or_orphan(pid))
+                    if uid == 65534 and mine(pid))
     groups = [str(p) for p in CGROUPS.glob(f"*/**/course-sandbox-{me}-*")] if CGROUPS.is_dir() else []
     return {"processes": nobody, "cgroups": groups}
 
@@ -112,6 +113,12 @@ def test_nothing_of_any_submission_is_left_on_the_host(adversarial_run):
     _, _, before, after = adversarial_run
     assert after["cgroups"] == []
     assert [p for p in after["processes"] if p not in before["processes"]] == []
+
+
+def test_the_grader_stays_under_a_gibibyte_whatever_the_replies(adversarial_run):
+    import resource
+
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1 << 20  # KiB: the grader's own peak memory
 
 
 def test_the_isolation_in_force_is_reported(adversarial_run):
