@@ -16,6 +16,8 @@ from autograder.master import load_master
 from autograder.release.pipelines import build, load_release
 from autograder.runner import run_test
 
+pytest_plugins = ["pytester"]  # test_tiers.py runs pytest inside pytest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent  # this repository: the course the tests exercise
 CourseRoot.choose(REPO_ROOT)  # whatever folder pytest runs from
 ASSIGNMENTS = [a.id for a in load_course().assignments]
