@@ -220,8 +220,8 @@ def conv_gradcheck(namespace, inputs, params, settings):
     """
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
     x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
-    call("ConvLayer.backward", get_attribute(layer, "backward", "ConvLayer"), x.copy(), sensitivity.copy(),
-         _instance(namespace, "IdentityActivator"))
+    identity = _activator_of(namespace, {**params, "previous_activator": "IdentityActivator"}, "previous_activator")
+    call("ConvLayer.backward", get_attribute(layer, "backward", "ConvLayer"), x.copy(), sensitivity.copy(), identity)
     analytic = _gradients(layer)
     analytic["delta_array"] = (analytic["delta_array"].copy() if isinstance(analytic["delta_array"], np.ndarray)
                                else analytic["delta_array"])
