@@ -14,6 +14,7 @@ import inspect
 import os
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 from .cases import TestSpec, read_test_data
@@ -90,6 +91,11 @@ class CheckOutput:
     def text(self) -> str:
         return "\n".join([self.headline()] + [f"  - {message}" for message in self.failures])
 
+    def wrapped(self, width: int = 100) -> str:
+        """The text with long lines wrapped (nbgrader's Validate dialog does not wrap them)."""
+        return "\n".join(textwrap.fill(line, width, subsequent_indent="    ", break_on_hyphens=False)
+                         for line in self.text().splitlines())
+
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(message)}</li>" for message in self.failures)
         return (f"<div class='course-check'><p><b>{html.escape(self.headline())}</b></p>"
@@ -138,7 +144,7 @@ class PublicChecks:
         _show(output)
         _show(OtterBlock(result))
         if os.environ.get("NBGRADER_VALIDATING") and earned < self.points[question]:
-            print(output.text(), file=sys.stderr)
+            print(output.wrapped(), file=sys.stderr)
         return earned if os.environ.get("NBGRADER_EXECUTION") else None
 
 

@@ -102,8 +102,23 @@ def test_svg_bytes_are_identical_in_two_processes():
                                                ("a2", ["a2_backward_sensitivity"]), ("a3", ["a3_pooling_routes"])])
 def test_committed_releases_embed_the_current_figures(released, assignment, names):
     nb = read_nb(released[assignment].release_dir / released[assignment].notebook)
-    attachments = {k: v for c in nb.cells if c.cell_type == "markdown" for k, v in c.get("attachments", {}).items()}
+    cells = {c.metadata["course"]["figure"]: c.source for c in nb.cells
+             if c.metadata.get("course", {}).get("role") == "figure"}
+    assert sorted(cells) == sorted(names), "run `course release`"
     for name in names:
-        assert base64.b64decode(attachments[f"{name}.svg"]["image/svg+xml"]) == figures.svg(name), \
-            f"{name}: run `course release`"
+        data = cells[name].split("data:image/svg+xml;base64,", 1)[1].rstrip(")")
+        assert base64.b64decode(data) == figures.svg(name), f"{name}: run `course release`"
     assert not any(FIGURE.search(c.source) for c in nb.cells)
+
+
+def test_figure_markers_become_cells_of_their_own():
+    import nbformat
+
+    from autograder.release.figures import AddFigures
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "before\n\n<!-- figure: a3_pooling_routes -->\n\nafter <!-- worked-numbers -->")])
+    nb, _ = AddFigures().preprocess(nb, {})
+    assert [c.source[:6] for c in nb.cells] == ["before", "![max ", "after "]
+    assert nb.cells[1].metadata["course"] == {"role": "figure", "figure": "a3_pooling_routes"}
+    assert "Expected output, 2 x 3 x 3" in nb.cells[2].source

@@ -1,19 +1,22 @@
 """Release steps for the notebooks' pictures and worked numbers, drawn from the solutions at release time.
 
 In a Markdown cell of a master,
-  <!-- figure: NAME -->      becomes the SVG figure NAME of autograder/figures.py, as an attachment of the cell;
+  <!-- figure: NAME -->      becomes a Markdown cell of its own with the SVG figure NAME of autograder/figures.py;
   <!-- worked-numbers -->    becomes a1's worked example: input, filters, biases and the expected output.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import re
 
+import nbformat
 import numpy as np
 from nbconvert.preprocessors import Preprocessor
 
 from .. import figures
+from .preprocessors import COURSE
 
 FIGURE = re.compile(r"<!--\s*figure:\s*([\w-]+)\s*-->")
 WORKED_NUMBERS = re.compile(r"<!--\s*worked-numbers\s*-->")
@@ -40,20 +43,33 @@ def worked_numbers_markdown() -> str:
             f"Expected output, {' x '.join(map(str, output.shape))}:\n\n```text\n{maps}\n```")
 
 
-class AddFigures(Preprocessor):
-    """Replace figure and worked-numbers markers in Markdown cells by the drawings and numbers."""
+def figure_cell(name: str) -> nbformat.NotebookNode:
+    """A Markdown cell of its own holding the figure as an SVG data URI (JupyterLab renders no SVG attachments)."""
+    if name not in figures.FIGURES:
+        raise KeyError(f"<!-- figure: {name} -->: no such figure in autograder/figures.py "
+                       f"(it has {', '.join(figures.FIGURES)})")
+    data = base64.b64encode(figures.svg(name)).decode("ascii")
+    return nbformat.v4.new_markdown_cell(f"![{figures.FIGURES[name].alt}](data:image/svg+xml;base64,{data})",
+                                         metadata={COURSE: {"role": "figure", "figure": name}})
 
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "markdown":
-            return cell, resources
-        for name in FIGURE.findall(cell.source):
-            if name not in figures.FIGURES:
-                raise KeyError(f"<!-- figure: {name} -->: no such figure in autograder/figures.py "
-                               f"(it has {', '.join(figures.FIGURES)})")
-            cell.setdefault("attachments", {})[f"{name}.svg"] = {
-                "image/svg+xml": base64.b64encode(figures.svg(name)).decode("ascii")}
-        cell.source = FIGURE.sub(lambda m: f"![{figures.FIGURES[m.group(1)].alt}](attachment:{m.group(1)}.svg)",
-                                 cell.source)
-        if WORKED_NUMBERS.search(cell.source):
-            cell.source = WORKED_NUMBERS.sub(lambda m: worked_numbers_markdown(), cell.source)
-        return cell, resources
+
+class AddFigures(Preprocessor):
+    """Split Markdown cells at figure markers, putting each figure in a cell of its own; fill in worked numbers."""
+
+    def preprocess(self, nb, resources):
+        cells = []
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                cells.append(cell)
+                continue
+            source = WORKED_NUMBERS.sub(lambda m: worked_numbers_markdown(), cell.source)
+            parts = FIGURE.split(source)  # text, name, text, name, ..., text
+            for k, part in enumerate(parts):
+                if k % 2:
+                    cells.append(figure_cell(part))
+                elif part.strip():
+                    piece = copy.deepcopy(cell) if k else cell
+                    piece.source = part.strip("\n")
+                    cells.append(piece)
+        nb.cells = cells
+        return nb, resources
