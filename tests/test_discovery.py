@@ -309,11 +309,11 @@ def test_nbgrader_on_its_own_submitted_layout_grades_new_students_and_leaves_old
 
     from autograder.grading.nbgrader_runner import grade_with_nbgrader
 
-    course_dir = tmp_path / "nbgrader"
+    course_dir = tmp_path / "build" / "nbgrader"   # the build moved elsewhere: its relative paths still hold
     shutil.copytree(a1_nbgrader_course.nbgrader_root, course_dir)
+    shutil.copytree(a1_nbgrader_course.release_dir, tmp_path / "assignments" / "a1")  # beside it, as in the build
     config = (course_dir / "nbgrader_config.py").read_text()
-    (course_dir / "nbgrader_config.py").write_text(config.replace(str(a1_nbgrader_course.nbgrader_root),
-                                                                  str(course_dir)))
+    assert str(a1_nbgrader_course.nbgrader_root.parent) not in config  # relative paths: the course folder can move
     by_name = a1_samples(a1_nbgrader_course, masters, tmp_path / "samples")
     first = tmp_path / "first"
     for student in ("reference", "untouched"):
@@ -334,3 +334,14 @@ def test_nbgrader_on_its_own_submitted_layout_grades_new_students_and_leaves_old
     assert (course_dir / "submitted" / "reference" / "a1" / NOTEBOOK).is_file()
     with report.grades_csv.open() as f:
         assert {row["assignment"] for row in csv_module.DictReader(f)} == {"a1"}
+
+    from autograder.grading.nbgrader_runner import _nbgrader
+
+    log = _nbgrader(["autograde", "a1", "--student", "reference", "--force"], course_dir)
+    assert "Autograding" in log and "has changed" not in log   # no false alarm for the cleared hidden tests
+    edited = nbformat.read(by_name["reference"], as_version=4)
+    check = next(c for c in edited.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    check.source += "\nprint('my own line')"
+    nbformat.write(edited, course_dir / "submitted" / "reference" / "a1" / NOTEBOOK)
+    log = _nbgrader(["autograde", "a1", "--student", "reference", "--force"], course_dir)
+    assert "'checksum' for cell" in log and "has changed" in log   # a real edit of a locked cell still warns
