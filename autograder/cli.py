@@ -167,37 +167,72 @@ def _score_table(title, report, master) -> Table:
 
 @main.command()
 @click.argument("assignment")
-@click.argument("submissions", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default grading-output/<assignment>).")
 @click.option("--engine", type=click.Choice(ENGINES), default="sandbox", show_default=True,
               help="sandbox: the course's isolated engine; otter: `otter run` per submission.")
+@click.option("--format", "lms_format", type=click.Choice(["canvas", "moodle", "plain"]), default=None,
+              help="Also write grades_<format>.csv as that LMS imports it (final_grades.csv is always written).")
+@click.option("--lms-assignment-id", default=None, help="The LMS's id of the assignment (Canvas column name).")
+@click.option("--scheduler", default=None, help="Grade on a Dask cluster: the scheduler's address, tcp://HOST:8786.")
 @click.option("--force", is_flag=True, help="Grade again even submissions whose results are current.")
 @click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Submissions graded in parallel.")
 @click.option("--no-sandbox", is_flag=True, help="Where no sandbox is possible: grade in plain child processes "
               "with resource limits only (no isolation; every result and the report say so).")
 @click.pass_context
-def grade(ctx, assignment, submissions, out, engine, force, jobs, no_sandbox):
-    """Grade a folder of submissions (.ipynb or otter export .zip): gradebook CSV and per-student feedback.
+def grade(ctx, assignment, submissions, out, engine, force, jobs, no_sandbox, lms_format, lms_assignment_id,
+          scheduler):
+    """Grade a class (a folder in any known layout, a class zip, or one notebook): gradebook, feedback, report.
     Exit status 3: some files could not be graded (their rows say why); 4: no submissions found."""
-    from .grading.batch import grade_folder
+    from .grading.batch import grade_submissions
     from .grading.submissions import InputLimits
 
     course = _course(ctx)
     out = out or default_out() / assignment
-    master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out], sandbox=not no_sandbox)
-    report = grade_folder(grader, submissions, out, master.assignment.questions, tests,
-                          title=master.assignment.title, force=force, jobs=jobs,
-                          limits=InputLimits.from_settings(course.grading),
-                          config={**course.grading.model_dump(), **course.grading_for(assignment)})
+    from .grading.classrun import dask_engine, find_class, guarded, write_class_outputs
+
+    found = find_class(course, assignment, submissions, out, InputLimits.from_settings(course.grading), say)
+    if scheduler:
+        master, tests, grader = dask_engine(course, assignment, scheduler, sandbox=not no_sandbox)
+        jobs = max(jobs, grader.threads)
+    else:
+        master, tests, grader = _engine(course, assignment, engine, hide=[submissions, out], sandbox=not no_sandbox)
+    report = grade_submissions(guarded(course, assignment, grader), found.submissions, out,
+                               master.assignment.questions, tests, title=master.assignment.title, force=force,
+                               jobs=jobs, config={**course.grading.model_dump(), **course.grading_for(assignment)})
     console.print(_score_table(f"{assignment} ({grader.name})", report, master))
     say(f"graded {report.graded}, unchanged {report.reused}; gradebook {report.gradebook}; "
         f"feedback in {report.feedback_dir}/")
     say(f"isolation: {report.results[0].isolation if report.results else grader.isolation}")
+    write_class_outputs(master, tests, report.results, out, found, lms_format, lms_assignment_id, say)
     if report.not_graded:
         say(f"{len(report.not_graded)} of {len(report.results)} submissions could not be graded (rows 'not graded' "
             f"in the gradebook say why); exit status {EXIT_NOT_GRADED}")
         ctx.exit(EXIT_NOT_GRADED)
+
+
+@main.command()
+@click.argument("assignment")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The grading run's folder (default grading-output/<assignment>).")
+@click.pass_context
+def report(ctx, assignment, out, results_dir):
+    """The class report of a grading run: OUT.html (or OUT/report.html when OUT is a folder) and its .json."""
+    from .master import load_master
+    from .release.pipelines import all_tests
+    from .report import ClassReport, load_results
+
+    master = load_master(_course(ctx), assignment)
+    results = load_results((results_dir or default_out() / assignment) / "results", assignment)
+    if not results:
+        raise click.ClickException(f"no stored results of {assignment} in {results_dir or default_out() / assignment}"
+                                   "/results: run `course grade` first")
+    html = out if out.suffix == ".html" else out / "report.html"
+    html, data = ClassReport(assignment, master.assignment.title, master.assignment.questions, all_tests(master),
+                             results).write(html)
+    say(f"class report {html}; numbers {data}")
 
 
 @main.command()
@@ -231,7 +266,7 @@ def write_samples(course, assignment_id, out=None) -> list[Path]:
 
 @main.command(name="nbgrader")
 @click.argument("assignment")
-@click.argument("submissions", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.pass_context
 def nbgrader_command(ctx, assignment, submissions, out):

@@ -20,7 +20,8 @@ from pathlib import Path
 import nbformat
 
 from .notebook_code import locked_cell_notes
-from .submissions import SubmissionError, discover, notebook_text
+from .discovery import discover_class
+from .submissions import SubmissionError, notebook_text
 from .text import bounded_list
 
 IMPORT_FAILURES = ("ModuleNotFoundError", "ImportError")
@@ -86,15 +87,34 @@ def add_notes(feedback_html: Path, notes: list[str]) -> None:
     feedback_html.write_text(page if found else block + page, encoding="utf-8")
 
 
+def _unchanged(path: Path, text: str) -> bool:
+    """Does nbgrader's submitted/ already hold exactly this notebook (a re-run, or its own layout passed in)?"""
+    try:
+        return path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def only_graded_assignments(grades_csv: Path, root: Path) -> None:
+    """Keep the export's rows of assignments someone was autograded in (not every released one, all zeros)."""
+    graded = {p.name for p in (root / "autograded").glob("*/*") if p.is_dir()}
+    with grades_csv.open(newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows or "assignment" not in rows[0]:
+        return
+    column = rows[0].index("assignment")
+    kept = [rows[0]] + [r for r in rows[1:] if len(r) > column and r[column] in graded]
+    with grades_csv.open("w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(kept)
+
+
 def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: Path, out_dir: Path) -> NbgraderReport:
     """Copy submissions into nbgrader's submitted/ folder, autograde, check for silent zeros, feedback, export."""
     preflight()
     rejected, notes = {}, {}
-    submissions = discover(folder)
+    submissions = discover_class(folder, assignment_id, notebook, staging=out_dir / "inbox").submissions
     for submission in submissions:
         target = root / "submitted" / submission.student / assignment_id
-        if target.exists():
-            shutil.rmtree(target)
         try:
             nb = submission.read()
         except SubmissionError as exc:
@@ -102,9 +122,16 @@ def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: P
             continue
         if locked := locked_cell_notes(nb):  # autograde restores locked cells with only a log warning
             notes[submission.student] = locked
-        target.mkdir(parents=True)
-        (target / notebook).write_text(notebook_text(submission.path, submission.limits), encoding="utf-8")
-    _nbgrader(["autograde", assignment_id, "--force"], root)
+        text = notebook_text(submission.path, submission.limits)
+        if _unchanged(target / notebook, text) and (root / "autograded" / submission.student / assignment_id).is_dir():
+            continue  # graded in an earlier run from the same notebook: left untouched
+        for state in ("autograded", "feedback"):  # a new or changed submission is graded (and fed back) afresh
+            shutil.rmtree(root / state / submission.student / assignment_id, ignore_errors=True)
+        if target.exists() and not _unchanged(target / notebook, text):
+            shutil.rmtree(target)
+        target.mkdir(parents=True, exist_ok=True)
+        (target / notebook).write_text(text, encoding="utf-8")
+    _nbgrader(["autograde", assignment_id], root)  # without --force: only submissions not autograded yet
     graded = {s.student for s in submissions} - set(rejected)
     flagged = {}
     for student in sorted(graded):
@@ -117,7 +144,7 @@ def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: P
         raise NbgraderGradingError("every submission's check cells failed to import the grading code, so their "
                                    "zeros are not the students' (fix the kernel's environment and grade again):\n  "
                                    + detail)
-    _nbgrader(["generate_feedback", assignment_id, "--force"], root)
+    _nbgrader(["generate_feedback", assignment_id], root)  # only where there is none yet (new or changed)
     for student, student_notes in notes.items():
         page = root / "feedback" / student / assignment_id / notebook.replace(".ipynb", ".html")
         if page.is_file():
@@ -125,6 +152,7 @@ def grade_with_nbgrader(root: Path, assignment_id: str, notebook: str, folder: P
     out_dir.mkdir(parents=True, exist_ok=True)
     grades_csv = out_dir / "nbgrader_grades.csv"
     _nbgrader(["export", "--to", str(grades_csv)], root)
+    only_graded_assignments(grades_csv, root)
     scores, max_score = {}, 0.0
     with grades_csv.open() as f:
         for row in csv.DictReader(f):
