@@ -46,14 +46,27 @@ def plain(value, depth: int = 0):
     return Unsupported(_type_name(value))
 
 
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+_DTYPE_NAMES: dict = {}
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
+
+
 def _to_jsonable(value):
+    if type(value) in _PLAIN_SCALARS:
+        return value
     if isinstance(value, Unsupported):
         return {"__unsupported__": value.type_name}
     if isinstance(value, np.ndarray):
-        return {"__ndarray__": [str(value.dtype), list(value.shape),
+        return {"__ndarray__": [_dtype_name(value.dtype), list(value.shape),
                                 base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii")]}
     if isinstance(value, np.generic):
-        return {"__scalar__": [str(value.dtype), value.item()]}
+        return {"__scalar__": [_dtype_name(value.dtype), value.item()]}
     if isinstance(value, tuple):
         return {"__tuple__": [_to_jsonable(v) for v in value]}
     if isinstance(value, list):
