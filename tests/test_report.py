@@ -133,3 +133,20 @@ def test_the_report_opened_in_a_browser_shows_the_plot_and_the_numbers(built_rep
             assert page.locator("#tests tbody tr").count() == len(numbers["tests"])
         finally:
             browser.close()
+
+
+def test_course_report_rebuilds_the_report_from_stored_results(built_report, tmp_path):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    report, _, results = built_report
+    (tmp_path / "run" / "results").mkdir(parents=True)
+    for r in results:
+        r.save(tmp_path / "run" / "results")
+    out = tmp_path / "class"
+    result = CliRunner().invoke(main, ["report", "a1", str(out), "--results", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "report.json").read_text()) == json.loads(json.dumps(report.numbers()))
+    empty = CliRunner().invoke(main, ["report", "a1", str(out), "--results", str(tmp_path / "nothing")])
+    assert empty.exit_code == 1 and "run `course grade` first" in empty.output
