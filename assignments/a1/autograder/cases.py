@@ -101,3 +101,10 @@ class TestSpec:
     @property
     def id(self) -> str:
         return f"{self.question}.{self.name}"
+
+
+def read_test_data(path) -> dict[str, TestSpec]:
+    """The tests of a test data file (`tests/<question>.json`, written by `course release`), by test name."""
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {name: TestSpec.from_dict(spec) for name, spec in data["tests"].items()}

@@ -13,6 +13,9 @@ _ENV = jinja2.Environment(autoescape=jinja2.select_autoescape(default=True), tri
 _HTML = _ENV.from_string("""\
 <div class="course-feedback">
 {% if title %}<h3>{{ title }}</h3>{% endif %}
+{% if note %}<p>{{ note }}</p>{% endif %}
+{% if notes %}<p>Notes on your notebook:</p><ul>{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
+{% if results %}
 <table style="border-collapse: collapse">
 <thead><tr><th style="text-align:left">test</th><th>visibility</th><th>points</th><th style="text-align:left">result</th></tr></thead>
 <tbody>
@@ -27,8 +30,7 @@ _HTML = _ENV.from_string("""\
 </tbody>
 <tfoot><tr style="border-top: 2px solid #888"><td colspan="2"><b>total</b></td><td><b>{{ fmt(score) }} / {{ fmt(possible) }}</b></td><td></td></tr></tfoot>
 </table>
-{% if note %}<p>{{ note }}</p>{% endif %}
-{% if notes %}<p>Notes on your notebook:</p><ul>{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
+{% endif %}
 </div>
 """)
 
@@ -48,17 +50,18 @@ def render_text(results: list[TestResult], title: str = "", note: str = "", note
     `notes` say what happened to the notebook's own cells (errors, left-out magics)."""
     score, possible = totals(results)
     lines = [title] if title else []
+    if note:  # report first: why the submission could not be graded, or what broke in the notebook, comes first
+        lines.append(f"  {note}")
+    if notes:
+        lines += ["  notes on your notebook:"] + [f"    - {n}" for n in notes]
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
         lines.append(f"  [{mark}] {r.id} ({'hidden' if r.hidden else 'public'}, {fmt(r.score)}/{fmt(r.points)}): "
                      f"{r.description}")
         if not r.passed and not note:
             lines.append(f"         {r.message}")
-    lines.append(f"  total: {fmt(score)} / {fmt(possible)}")
-    if note:
-        lines.append(f"  {note}")
-    if notes:
-        lines += ["  notes on your notebook:"] + [f"    - {n}" for n in notes]
+    if results:
+        lines.append(f"  total: {fmt(score)} / {fmt(possible)}")
     return "\n".join(lines)
 
 

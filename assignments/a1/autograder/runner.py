@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 import time
+import zlib
 from dataclasses import asdict, dataclass, field
 
 from .cases import CaseSpec, TestSpec, decode, encode
-from .checks import Check, Tolerance, Verdict, get_check
-from .drivers import DRIVERS
+from .checks import Check, Tolerance, Verdict, driver_setup, get_check
+from .checks.simplify import simplifications
+from .drivers import DRIVERS, prepare
 from .student import GradingTimeout, StudentError, captured_output, time_limit
 from .wire import plain
 
@@ -56,6 +59,7 @@ class TestResult:
     cases: list[CaseResult] = field(default_factory=list)
     reference: dict = field(default_factory=dict)
     duration_s: float = 0.0
+    smallest: dict | None = None     # hidden failures: {'fails': params, 'passes': params, 'change': text}
 
     @property
     def passed(self) -> bool:
@@ -129,14 +133,128 @@ def _failure_summary(spec: TestSpec, results: list[CaseResult]) -> tuple[str, st
     return f"{where}: {first.message}{more}", first.mistake
 
 
-def run_test(spec: TestSpec, namespace=None, references: References | None = None, executor=None) -> TestResult:
+SKIP = "skip"
+NOT_RUN = "not run:"  # how an executor says it refused to call a method (one that timed out before, ...)
+
+
+class SmallestFailing:
+    """After a hidden failure: a greedy, ordered search for the simplest configuration that still fails.
+
+    Starting from the first failing case's parameters, it tries the check's one-step simplifications in order on
+    freshly generated inputs (seeds derived from the parameters, so a submission always gets the same answer),
+    moves to the first one that fails, and stops when every simplification passes. It has its own time allowance,
+    never changes the score, and reveals parameters only, never a hidden case's inputs or expected values."""
+
+    def __init__(self, check: Check, spec: TestSpec, executor, references: "References", tol: Tolerance):
+        self.check, self.spec, self.executor, self.references, self.tol = check, spec, executor, references, tol
+        self.allowance = float(spec.settings.get("search_timeout_s", 5))
+        self.max_probes = int(spec.settings.get("search_max_probes", 80))
+
+    def seed(self, params: dict, base) -> int:
+        return zlib.crc32(json.dumps({"params": params, "base": base}, sort_keys=True).encode())
+
+    def fails(self, params: dict, base, deadline: float) -> bool | None | str:
+        """Does the student's code fail on a generated case with these params? None: could not tell in time;
+        SKIP: the grader cannot build this configuration (not a verdict on the student)."""
+        case = CaseSpec(id="search", params=params, seed=self.seed(params, base))
+        try:
+            inputs = self.check.inputs(case)
+            values, _ = self.references.compute(self.check, case, inputs)
+        except Exception:
+            return SKIP
+        remaining = min(deadline - time.monotonic(), self._executor_remaining())
+        if remaining <= 0:
+            return None
+        try:
+            outputs = self.executor.run(self.check.driver, copy.deepcopy(inputs), params, self.spec.settings, remaining)
+            return not self.check.judge(params, inputs, outputs, values, self.tol).passed
+        except StudentError as exc:
+            return None if str(exc).startswith(NOT_RUN) else True  # a method the executor no longer calls
+        except Exception:  # timeout, crash, or a fault in the grader: stop searching, say nothing
+            return None
+
+    def _executor_remaining(self) -> float:
+        """What is left of the executor's own time budget (a sandbox has one per submission), if it has one."""
+        remaining = getattr(self.executor, "remaining", None)
+        return remaining() if callable(remaining) else float("inf")
+
+    def search(self, failing: CaseSpec) -> dict | None:
+        """Shrink one kind of parameter at a time, as far as the code still fails, in rounds until a whole round
+        changes nothing; then every simplification of the result was tried on it, and the first that passed is the
+        nearest passing configuration. None when the search could not finish (allowance, probes, a timeout)."""
+        name = self.check.name
+        if not simplifications(name, failing.params):
+            return None
+        deadline = time.monotonic() + self.allowance
+        current, probes = dict(failing.params), 0
+        while True:
+            moved, passed = False, {}
+            for kind in dict.fromkeys(s.kind for s in simplifications(name, current)):
+                shrinking = True
+                while shrinking:
+                    shrinking = False
+                    for step in [s for s in simplifications(name, current) if s.kind == kind]:
+                        if probes >= self.max_probes:
+                            return None
+                        probes += 1
+                        verdict = self.fails(step.params, failing.seed, deadline)
+                        if verdict is None:
+                            return None
+                        if verdict is True:
+                            current, moved, shrinking = step.params, True, True
+                            break
+                        if verdict is False:
+                            passed[kind] = step  # the last that passed: the nearest to what fails
+            if not moved:
+                break
+        nearest = next((passed[s.kind] for s in simplifications(name, current) if s.kind in passed), None)
+        if nearest is None and current == failing.params:
+            return None
+        return {"fails": current, "passes": nearest.params if nearest else None,
+                "change": nearest.change if nearest else None}
+
+    def describe(self, found: dict) -> str:
+        text = f"Smallest failing configuration found: {self.check.describe(found['fails'])}"
+        if found["passes"] is not None:
+            text += f"; it passes with {found['change']}"
+        return text + "."
+
+
+def explain(result: "TestResult", spec: TestSpec, executor, references: References) -> None:
+    """Add the smallest failing configuration to a failed hidden test's result (nothing else changes, the score
+    least of all). A test that timed out or crashed is not searched: the search would only repeat it."""
+    if not spec.hidden or result.status != "failed" or result.smallest is not None:
+        return
+    check = get_check(spec.check)
+    failing = next((case for case, r in zip(spec.cases, result.cases) if not r.passed), None)
+    if failing is None:
+        return
+    searcher = SmallestFailing(check, spec, executor, references, Tolerance.from_settings(spec.settings))
+    found = searcher.search(failing)
+    if found:
+        result.smallest = found
+        result.message += " " + searcher.describe(found)
+
+
+def explain_failures(specs, results, executor, references: References) -> None:
+    """explain() every result after all the tests ran: an engine with one time budget per submission calls this
+    last, so that the search can never cost a later test its time."""
+    for spec, result in zip(specs, results):
+        explain(result, spec, executor, references)
+
+
+def run_test(spec: TestSpec, namespace=None, references: References | None = None, executor=None,
+             explain_failure: bool = True) -> TestResult:
     """Run every case of a test on the student's code; the test passes when all its cases pass.
 
     The code is reached through `executor` (a sandbox), or in this process through `namespace`. The time limit
-    covers the student's code of all the test's cases together.
+    covers the student's code of all the test's cases together. A failed hidden test gets its smallest failing
+    configuration (see SmallestFailing) unless explain_failure is False (the engine then calls explain_failures).
     """
     check = get_check(spec.check)
-    executor = executor or InProcessExecutor(namespace)
+    if executor is None:  # in the kernel (otter, nbgrader): hand the drivers the course's reference units here
+        prepare(driver_setup([spec]))
+        executor = InProcessExecutor(namespace)
     tol = Tolerance.from_settings(spec.settings)
     references = references or default_references(spec.settings.get("device", "auto"))
     started = time.perf_counter()
@@ -182,8 +300,11 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
     else:
         status = "failed" if status == "passed" else status
         message, mistake = _failure_summary(spec, results)
-    return TestResult(assignment=spec.assignment, question=spec.question, name=spec.name,
+    result = TestResult(assignment=spec.assignment, question=spec.question, name=spec.name,
                       description=spec.description, hidden=spec.hidden, points=spec.points,
                       score=spec.points if passed else 0.0, status="passed" if passed else status,
                       message=message, mistake=mistake, cases=results, reference=provenance,
                       duration_s=round(time.perf_counter() - started, 4))
+    if explain_failure:
+        explain(result, spec, executor, references)
+    return result

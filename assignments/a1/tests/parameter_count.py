@@ -8,6 +8,5 @@ points = None
 @test_case(points=0.25, hidden=False)
 def test_parameter_count_form(env):
     from autograder.notebook import run_otter_test
-    spec = {'assignment': 'a1', 'question': 'parameter_count', 'name': 'form', 'check': 'answer', 'points': 0.25, 'hidden': False, 'description': 'parameter_count is an int', 'cases': [{'id': 'form', 'params': {'name': 'parameter_count', 'quantity': 'parameter_count', 'format_only': True, 'layer': {'input_shape': [3, 32, 32], 'filter_number': 16, 'filter_shape': [5, 5], 'zero_padding': 0, 'stride': 1}}, 'inputs': {}, 'reference': {'values': {}, 'provenance': {'torch': '2.13.0+cpu', 'device': 'cpu', 'dtype': 'float64'}}}], 'settings': {'rtol': 1e-06, 'atol': 1e-09, 'fd_step': 1e-05, 'fd_tolerance': 1e-06, 'test_timeout_s': 20.0, 'submission_timeout_s': 600.0, 'device': 'auto'}}
-    run_otter_test(env, spec)
+    run_otter_test(env, 'parameter_count.form')
 

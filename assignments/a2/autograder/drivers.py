@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .finite_differences import directional_derivative
 from .student import StudentError, call, call_static_or_bound, get_attribute, lookup
 
 CONV_SIGNATURE = ("ConvLayer(input_width, input_height, channel_number, filter_width, filter_height, "
@@ -20,6 +19,51 @@ OUTPUT_SIZE_SIGNATURE = "calculate_output_size(input_size, filter_size, zero_pad
 def _instance(namespace, class_name: str):
     cls = lookup(namespace, class_name)
     return call(f"{class_name}()", cls)
+
+
+# The course's reference units (e.g. its activators), sent by the grader for hidden tests and kept apart from the
+# student's namespace: a test of ConvLayer then does not depend on the student's ReluActivator.
+_REFERENCE: dict = {}
+
+
+def prepare(config: dict | None) -> None:
+    """Child side of checks.driver_setup: exec the grader's reference code into a private dict ({} clears it)."""
+    _REFERENCE.clear()
+    code = (config or {}).get("reference_code")
+    if code:
+        namespace: dict = {"__name__": "course_reference"}
+        exec(compile(code, "<course reference>", "exec"), namespace)
+        _REFERENCE.update({k: v for k, v in namespace.items() if isinstance(v, type)})
+
+
+def _activator_of(namespace, params, key: str = "activator"):
+    """The activator a case asks for: the course's reference one when params say activator_source: reference and
+    the grader sent it (hidden tests), else the student's own class."""
+    name = params[key]
+    if params.get("activator_source") == "reference" and name in _REFERENCE:
+        return _REFERENCE[name]()
+    return _instance(namespace, name)
+
+
+# Fixed numbers a public check feeds the student's activator, so that a wrong activator is blamed, not the layer.
+ACTIVATOR_PROBE = np.array([-1.5, -0.25, 0.0, 0.5, 2.0])
+
+
+def _activator_probe(namespace, params, key: str = "activator", method: str = "forward") -> dict:
+    """{'<key>_probe': what the student's activator's method makes of ACTIVATOR_PROBE}, when the case uses the
+    student's activator (checks.base.upstream_cause judges it)."""
+    if params.get("activator_source") == "reference" and params[key] in _REFERENCE:
+        return {}
+    try:
+        return {f"{key}_probe": getattr(_instance(namespace, params[key]), method)(ACTIVATOR_PROBE.copy())}
+    except Exception:  # noqa: BLE001 - a broken activator is judged by its own question
+        return {f"{key}_probe": None}
+
+
+def _snapshot(obj, attribute: str):
+    """A copy of obj.attribute before a call (None when absent), so a judge can tell whether the call wrote it."""
+    value = getattr(obj, attribute, None)
+    return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
 
 
 def activator(namespace, inputs, params, settings):
@@ -52,6 +96,8 @@ def filter_update(namespace, inputs, params, settings):
     cls = lookup(namespace, "Filter")
     depth, height, width = inputs["weights"].shape
     f = call(f"Filter({width}, {height}, {depth})", cls, width, height, depth, signature=FILTER_SIGNATURE)
+    for name in ("weights", "bias", "weights_grad", "bias_grad"):
+        get_attribute(f, name, "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
     f.weights = inputs["weights"].copy()
     f.bias = float(inputs["bias"])
     f.weights_grad = inputs["weights_grad"].copy()
@@ -79,7 +125,7 @@ def build_conv_layer(namespace, params, weights, biases):
     channels, height, width = params["input_shape"]
     filter_number, _, filter_height, filter_width = weights.shape
     args = (width, height, channels, filter_width, filter_height, filter_number,
-            params["zero_padding"], params["stride"], _instance(namespace, params["activator"]),
+            params["zero_padding"], params["stride"], _activator_of(namespace, params),
             params.get("learning_rate", 0.001))
     layer = call("ConvLayer({}, {}, {}, {}, {}, {}, {}, {}, {}(), {})".format(*args[:8], params["activator"], args[9]),
                  cls, *args, signature=CONV_SIGNATURE)
@@ -91,6 +137,8 @@ def build_conv_layer(namespace, params, weights, biases):
     if count != filter_number:
         raise StudentError(f"ConvLayer.filters holds {count} filters, expected filter_number = {filter_number}")
     for f, w, b in zip(filters, weights, biases):
+        get_attribute(f, "weights", "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
+        get_attribute(f, "bias", "Filter")
         try:
             f.weights = w.copy()
             f.bias = float(b)
@@ -99,11 +147,18 @@ def build_conv_layer(namespace, params, weights, biases):
     return layer
 
 
+LAYER_ATTRIBUTES = ("output_width", "output_height", "output_array")  # what __init__ must set, as documented
+
+
 def conv_forward(namespace, inputs, params, settings):
-    """ConvLayer with the case's geometry and weights; forward(input_array) -> returned value and output_array."""
+    """ConvLayer with the case's geometry and weights; forward(input_array) -> returned value, output_array (and
+    its value before the call), the attributes __init__ set, and what the student's activator makes of a probe."""
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
+    initial = {name: _snapshot(layer, name) for name in LAYER_ATTRIBUTES if hasattr(layer, name)}
     returned = call("ConvLayer.forward", get_attribute(layer, "forward", "ConvLayer"), inputs["input_array"].copy())
-    return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
+    return {"returned": returned, "output_array": getattr(layer, "output_array", None),
+            "output_array_before": initial.get("output_array"), "initial": initial,
+            **_activator_probe(namespace, params)}
 
 
 def _gradients(layer) -> dict:
@@ -117,7 +172,7 @@ def _gradients(layer) -> dict:
 def conv_backward(namespace, inputs, params, settings):
     """params.method: bp_sensitivity_map | bp_gradient (each after forward) | backward -> what they produced."""
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
-    previous = _instance(namespace, params["previous_activator"])
+    previous = _activator_of(namespace, params, "previous_activator")
     x, sensitivity = inputs["input_array"].copy(), inputs["sensitivity_array"].copy()
     returned = None
     if params["method"] == "backward":
@@ -129,7 +184,8 @@ def conv_backward(namespace, inputs, params, settings):
             returned = call("ConvLayer.bp_sensitivity_map", method, sensitivity, previous)
         else:
             call("ConvLayer.bp_gradient", method, sensitivity)
-    return {"returned_delta": returned, **_gradients(layer)}
+    return {"returned_delta": returned, **_gradients(layer),
+            **_activator_probe(namespace, params, "previous_activator", "backward")}
 
 
 def conv_update(namespace, inputs, params, settings):
@@ -142,40 +198,48 @@ def conv_update(namespace, inputs, params, settings):
             "bias": [getattr(f, "bias", None) for f in layer.filters]}
 
 
-def conv_gradcheck(namespace, inputs, params, settings):
-    """The student's gradients (from backward) and central differences of the student's OWN forward.
+def _forward_at(layer, forward, label: str, points, prepare=None) -> dict:
+    """forward at every point -> {'returned': [...], 'output_array': [...]}, each copied at once (a layer may reuse
+    one output array for every call); prepare(i) runs before the i-th call."""
+    returned, stored = [], []
+    for i, point in enumerate(points):
+        if prepare is not None:
+            prepare(i)
+        value = call(label, forward, np.array(point))
+        kept = getattr(layer, "output_array", None)
+        returned.append(value.copy() if isinstance(value, np.ndarray) else value)
+        stored.append(kept.copy() if isinstance(kept, np.ndarray) else kept)
+    return {"returned": returned, "output_array": stored}
 
-    Loss: sum(sensitivity_array * forward(x)) with identity activators, so dLoss/dz is the sensitivity map.
-    Derivatives are taken along the directions in inputs (a whole orthonormal basis for a full check).
+
+def conv_gradcheck(namespace, inputs, params, settings):
+    """The student's gradients (from backward), then the student's forward at every point the grader sent.
+
+    No difference is taken here: inputs['points_<target>'] are the grader's x +- h v (or weights, biases
+    +- h v); the outputs go back as they are, and the grader checks them and takes the differences.
     """
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
     x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
-    call("ConvLayer.backward", get_attribute(layer, "backward", "ConvLayer"), x.copy(), sensitivity.copy(),
-         _instance(namespace, "IdentityActivator"))
+    identity = _activator_of(namespace, {**params, "previous_activator": "IdentityActivator"}, "previous_activator")
+    call("ConvLayer.backward", get_attribute(layer, "backward", "ConvLayer"), x.copy(), sensitivity.copy(), identity)
     analytic = _gradients(layer)
+    analytic["delta_array"] = (analytic["delta_array"].copy() if isinstance(analytic["delta_array"], np.ndarray)
+                               else analytic["delta_array"])
     forward = get_attribute(layer, "forward", "ConvLayer")
+    label = "ConvLayer.forward (at a point of the gradient check)"
+    outputs = {}
+    for target in params.get("targets", ["input", "weights", "bias"]):
+        points = inputs[f"points_{target}"]
 
-    def set_parameters(weights, biases):
-        for f, w, b in zip(layer.filters, weights, biases):
-            f.weights, f.bias = np.array(w), float(b)
+        def set_parameters(i, target=target, points=points):
+            weights = points[i] if target == "weights" else inputs["weights"]
+            biases = points[i] if target == "bias" else inputs["biases"]
+            for f, w, b in zip(layer.filters, weights, biases):
+                f.weights, f.bias = np.array(w), float(b)
 
-    def loss(x_value, weights, biases):
-        set_parameters(weights, biases)
-        out = call("ConvLayer.forward (during finite differences)", forward, np.array(x_value))
-        try:
-            return float(np.sum(np.asarray(out, dtype=np.float64) * sensitivity))
-        except (TypeError, ValueError) as exc:
-            raise StudentError(f"ConvLayer.forward returned something that is not an output array ({exc})") from None
-
-    bases = {"input": x, "weights": inputs["weights"], "bias": inputs["biases"]}
-    functions = {"input": lambda v: loss(v, inputs["weights"], inputs["biases"]),
-                 "weights": lambda v: loss(x, v, inputs["biases"]),
-                 "bias": lambda v: loss(x, inputs["weights"], v)}
-    numerical = {target: np.array([directional_derivative(functions[target], bases[target], v, settings["fd_step"])
-                                   for v in inputs[f"directions_{target}"]])
-                 for target in params.get("targets", ["input", "weights", "bias"])}
-    set_parameters(inputs["weights"], inputs["biases"])
-    return {**analytic, "numerical": numerical}
+        inputs_at = points if target == "input" else [x] * len(points)
+        outputs[f"forward_{target}"] = _forward_at(layer, forward, label, inputs_at, set_parameters)
+    return {**analytic, **outputs}
 
 
 # Scalar functions students' numerical_gradient is tried on (torch twins in checks.py give the exact gradients).
@@ -219,8 +283,9 @@ def build_pooling_layer(namespace, params):
 def pool_forward(namespace, inputs, params, settings):
     """A pooling layer with the case's geometry; forward(input_array) -> returned value and output_array."""
     layer, name = build_pooling_layer(namespace, params)
+    before = _snapshot(layer, "output_array")
     returned = call(f"{name}.forward", get_attribute(layer, "forward", name), inputs["input_array"].copy())
-    return {"returned": returned, "output_array": getattr(layer, "output_array", None)}
+    return {"returned": returned, "output_array": getattr(layer, "output_array", None), "output_array_before": before}
 
 
 def pool_backward(namespace, inputs, params, settings):
@@ -228,28 +293,24 @@ def pool_backward(namespace, inputs, params, settings):
     layer, name = build_pooling_layer(namespace, params)
     x = inputs["input_array"]
     call(f"{name}.forward", get_attribute(layer, "forward", name), x.copy())
+    before = _snapshot(layer, "delta_array")
     returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(),
                     inputs["sensitivity_array"].copy())
-    return {"returned": returned, "delta_array": getattr(layer, "delta_array", None)}
+    return {"returned": returned, "delta_array": getattr(layer, "delta_array", None), "delta_array_before": before}
 
 
 def pool_gradcheck(namespace, inputs, params, settings):
-    """backward's result and central differences of sum(sensitivity * forward(x)) along inputs['directions']."""
+    """backward's result, then forward at every point the grader sent (inputs['points']: x +- h v), untouched."""
     layer, name = build_pooling_layer(namespace, params)
     x, sensitivity = inputs["input_array"], inputs["sensitivity_array"]
     forward = get_attribute(layer, "forward", name)
     call(f"{name}.forward", forward, x.copy())
     returned = call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(), sensitivity.copy())
-
-    def loss(value):
-        out = call(f"{name}.forward (during finite differences)", forward, np.array(value))
-        try:
-            return float(np.sum(np.asarray(out, dtype=np.float64) * sensitivity))
-        except (TypeError, ValueError) as exc:
-            raise StudentError(f"{name}.forward returned something that is not an output array ({exc})") from None
-
-    numerical = [directional_derivative(loss, x, v, settings["fd_step"]) for v in inputs["directions"]]
-    return {"returned": returned, "numerical": np.array(numerical)}
+    delta_array = _snapshot(layer, "delta_array")  # before forward runs again at the points
+    returned = returned.copy() if isinstance(returned, np.ndarray) else returned
+    label = f"{name}.forward (at a point of the gradient check)"
+    return {"returned": returned, "delta_array": delta_array,
+            "forward": _forward_at(layer, forward, label, inputs["points"])}
 
 
 def answer(namespace, inputs, params, settings):
@@ -258,4 +319,5 @@ def answer(namespace, inputs, params, settings):
 
 
 DRIVERS = {name: fn for name, fn in globals().items()
-           if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith(("build_", "_"))}
+           if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith(("build_", "_"))
+           and name != "prepare"}

@@ -1,18 +1,14 @@
 """Central finite differences in float64 along directions, like the fast mode of torch.autograd.gradcheck.
 
-Only directional derivatives live here (this module ships with releases, and a per-element loop would be the
-answer to an exercise). A full check uses an orthonormal basis of directions: from the derivatives along all
-of them the numerical gradient is recovered exactly, g = V^T d.
+Grader side only: the grader makes the perturbed points x +- h v, the student's code is only called on them,
+and the grader takes the differences. Only directional derivatives live here (this module ships with
+releases, and a per-element loop would be the answer to an exercise). A full check uses an orthonormal basis
+of directions: from the derivatives along all of them the numerical gradient is recovered exactly, g = V^T d.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def directional_derivative(f, x: np.ndarray, direction: np.ndarray, h: float) -> float:
-    """(f(x + h v) - f(x - h v)) / 2h for a direction v of x's shape; x is not modified."""
-    return (f(x + h * direction) - f(x - h * direction)) / (2 * h)
 
 
 def random_directions(rng: np.random.Generator, shape: tuple, count: int) -> np.ndarray:
@@ -27,6 +23,18 @@ def orthonormal_directions(rng: np.random.Generator, shape: tuple) -> np.ndarray
     size = int(np.prod(shape))
     q, _ = np.linalg.qr(rng.normal(size=(size, size)))
     return q.T.reshape((size, *shape))
+
+
+def perturbed_points(base: np.ndarray, directions: np.ndarray, step: float) -> np.ndarray:
+    """The points a central difference evaluates: base + h v_i for every direction, then base - h v_i."""
+    return np.concatenate([base + step * directions, base - step * directions])
+
+
+def central_differences(values: np.ndarray, step: float) -> np.ndarray:
+    """(f(x + h v_i) - f(x - h v_i)) / 2h from values at perturbed_points (first half plus, second half minus)."""
+    values = np.asarray(values, dtype=np.float64)
+    half = len(values) // 2
+    return (values[:half] - values[half:]) / (2 * step)
 
 
 def gradient_from_directional(directions: np.ndarray, derivatives: np.ndarray) -> np.ndarray:

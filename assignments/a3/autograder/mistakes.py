@@ -44,6 +44,12 @@ MISTAKES = {
                            "fix the forward first."),
     "sensitivity_not_expanded": ("sensitivity map not expanded for the stride: put each sensitivity at position "
                                  "(i*stride, j*stride) of a zero map of the stride-1 output size before backpropagating."),
+    "full_padding_swapped": ("height and width mixed up in the full convolution's padding: pad the expanded "
+                             "sensitivity map with filter_height - 1 rows and filter_width - 1 columns of zeros on "
+                             "every side (the two differ when the filter is not square)."),
+    "padding_cropped_wrong_offset": ("padding cropped at the wrong offset: the input's gradient starts zero_padding "
+                                     "rows and columns into the padded one: take rows P ... P + H - 1 and columns "
+                                     "P ... P + W - 1."),
     "padding_not_removed": ("padding not removed from delta_array: the gradient comes out for the padded input; cut "
                             "zero_padding rows and columns off every side so it has the input's shape."),
     "activator_derivative_missing": ("activator derivative missing: delta_array is the input gradient times "
@@ -51,8 +57,9 @@ MISTAKES = {
     "derivative_of_wrong_array": ("activator derivative applied to the wrong array: multiply by "
                                   "activator.backward(input_array), the derivative at the previous layer's output."),
     "gradient_rotated": "weights_grad rotated: the weight gradient uses the filter positions as they are, no 180-degree turn.",
+    "bias_grad_not_computed": ("bias_grad was not computed (it still holds its initial value): bp_gradient sets each "
+                               "filter's bias_grad to the sum of that filter's sensitivity map."),
     "bias_not_summed": "bias gradient not summed: bias_grad is the sum of the filter's whole sensitivity map, one number.",
-    "forward_inconsistent": "your backward is consistent with torch, not with your forward: the forward pass is wrong.",
     # gradient checking
     "x_not_restored": "x not restored: put every element back after perturbing it (the caller's array must not change).",
     "forward_difference": ("forward difference: use the central difference (f(x + h) - f(x - h)) / (2h); it is "
@@ -75,6 +82,9 @@ MISTAKES = {
                            "that held the maximum in the forward pass (row = i*stride + u, column = j*stride + v)."),
     "max_tie_last": ("ties routed to the last maximum: when a window holds several equal maxima, the course's convention "
                      "is the first one in row-major order (np.argmax gives it)."),
+    "max_ties_all": ("every tied maximum receives the gradient: when a window holds several equal maxima, only "
+                     "one of them (the first in row-major order, np.argmax) was the output, so only it gets the "
+                     "gradient."),
     "invariance_shifts": "list every shift after which the pooled map is the same, including 0.",
     # numeric answers
     "shape_order": "the right numbers in the wrong order: give (filters, height, width).",
@@ -89,6 +99,11 @@ LIKELY = " Likely mistake: "
 def advice(mistake: str | None) -> str:
     """' Likely mistake: <advice>' or ''."""
     return f"{LIKELY}{MISTAKES[mistake]}" if mistake else ""
+
+
+def short_name(mistake: str) -> str:
+    """'kernel flipped' for 'kernel_flipped': the words before the advice's first colon."""
+    return MISTAKES[mistake].split(":", 1)[0].strip()
 
 
 def named_in(message: str) -> str | None:

@@ -1,15 +1,23 @@
 """What notebook test cells call: the only code generated tests contain is a call into this module.
 
-- otter test files:  run_otter_test(env, spec)   raises AssertionError with a student-facing message
-- the release:       check(question)             public tests through otter's grader.check; returns points
+- otter test files:  run_otter_test(env, "question.test")  reads the test from tests/<question>.json beside the
+                     test file; raises AssertionError with a student-facing message
+- the release:       check(question)             public tests through otter's grader.check; shows the course's
+                     message; returns points only under nbgrader (no Out[n] in Jupyter)
 - nbgrader (hidden): grade(question, specs)      every test of the question; returns points (partial credit)
 """
 
 from __future__ import annotations
 
+import html
 import inspect
+import os
+import re
+import sys
+import textwrap
+from pathlib import Path
 
-from .cases import TestSpec
+from .cases import TestSpec, read_test_data
 from .feedback import Report, fmt, totals
 from .runner import run_test
 
@@ -32,9 +40,20 @@ def _show(obj) -> None:
     print(repr(obj))
 
 
-def run_otter_test(env: dict, spec: dict) -> None:
+def _test_spec(test_id: str, test_file: str) -> TestSpec:
+    """The test `question.name` from the data file beside the otter test file that asks for it."""
+    question, name = test_id.split(".", 1)
+    path = Path(test_file).parent / f"{question}.json"
+    tests = read_test_data(path)
+    if name not in tests:
+        raise LookupError(f"{path} has no test {name!r} (it has {', '.join(tests)}): regenerate the release")
+    return tests[name]
+
+
+def run_otter_test(env: dict, test_id: str) -> None:
     """One otter test case: run the test, raise AssertionError('[question.test] message') when it fails."""
-    result = run_test(TestSpec.from_dict(spec), env)
+    test_file = inspect.currentframe().f_back.f_code.co_filename
+    result = run_test(_test_spec(test_id, test_file), env)
     if not result.passed:
         raise AssertionError(f"[{result.id}] {result.message}")
 
@@ -46,24 +65,87 @@ class Points(float):
         return fmt(float(self))
 
 
-class PublicChecks:
-    """check(question): run a question's public tests with otter and return the points they are worth.
+def _course_message(otter_message: str) -> str:
+    """The course's own message from otter's failure text, without its 'Error at line N' header and code line."""
+    lines = (otter_message or "").splitlines()
+    if lines and lines[0].startswith("❌"):
+        lines = lines[1:]
+    if lines and lines[0].startswith("Error at line "):
+        lines = lines[1:]
+        while lines and lines[0].startswith("  "):
+            lines = lines[1:]
+    text = "\n".join(lines).strip()
+    return text.removeprefix("AssertionError: ")
 
-    All public tests passing returns the question's full points (nbgrader's Validate then passes the cell);
-    hidden tests run only when the notebook is graded.
+
+class CheckOutput:
+    """What a check cell shows: the course's message first (points, then each failing test's diagnosis)."""
+
+    def __init__(self, question: str, earned: float, possible: float, failures: list[str]):
+        self.question, self.earned, self.possible, self.failures = question, earned, possible, failures
+
+    def headline(self) -> str:
+        return (f"{self.question}: public checks give {fmt(self.earned)} of {fmt(self.possible)} points; "
+                "hidden checks run when your notebook is graded.")
+
+    def text(self) -> str:
+        return "\n".join([self.headline()] + [f"  - {message}" for message in self.failures])
+
+    def wrapped(self, width: int = 100) -> str:
+        """The text with long lines wrapped (nbgrader's Validate dialog does not wrap them)."""
+        return "\n".join(textwrap.fill(line, width, subsequent_indent="    ", break_on_hyphens=False)
+                         for line in self.text().splitlines())
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(message)}</li>" for message in self.failures)
+        return (f"<div class='course-check'><p><b>{html.escape(self.headline())}</b></p>"
+                + (f"<ul>{items}</ul>" if items else "") + "</div>")
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+class OtterBlock:
+    """otter's per-test block after the course's message: which test failed, not the message again."""
+
+    def __init__(self, result):
+        for case in getattr(result, "test_case_results", []):
+            if not case.passed:
+                test_id = re.match(r"\[[\w.]+\]", _course_message(case.message))
+                case.message = "❌ Test case failed" + (f": {test_id.group(0)} (message above)" if test_id else
+                                                        "\n" + _course_message(case.message))
+        self.result = result
+
+    def _repr_html_(self) -> str:
+        return self.result._repr_html_()
+
+    def __repr__(self) -> str:
+        return repr(self.result)
+
+
+class PublicChecks:
+    """check(question): run a question's public tests with otter, show the course's message, then otter's block.
+
+    In Jupyter the cell has no Out[n]. Under nbgrader (NBGRADER_EXECUTION is set) it returns the points, the
+    number nbgrader reads as the cell's partial credit, and while nbgrader validates a notebook a failing check
+    also writes its message to stderr, which Validate prints (the cell has failed either way).
     """
 
     def __init__(self, grader, points: dict[str, float]):
         self.grader, self.points = grader, points
 
-    def __call__(self, question: str) -> Points:
+    def __call__(self, question: str) -> Points | None:
         result = self.grader.check(question, _caller_globals())
-        _show(result)
         fraction = float(getattr(result, "grade", 0.0) or 0.0)
         earned = Points(round(fraction * self.points[question], 6))
-        print(f"{question}: public checks give {fmt(earned)} of {fmt(self.points[question])} points; "
-              "hidden checks run when your notebook is graded.")
-        return earned
+        failures = [_course_message(case.message) for case in getattr(result, "test_case_results", [])
+                    if not case.passed]
+        output = CheckOutput(question, earned, self.points[question], failures)
+        _show(output)
+        _show(OtterBlock(result))
+        if os.environ.get("NBGRADER_VALIDATING") and earned < self.points[question]:
+            print(output.wrapped(), file=sys.stderr)
+        return earned if os.environ.get("NBGRADER_EXECUTION") else None
 
 
 def grade(question: str, specs: list[dict]) -> Points:

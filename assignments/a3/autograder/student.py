@@ -72,12 +72,35 @@ def call(label: str, function, *args, signature: str | None = None, **kwargs):
         raise StudentError(f"{label} raised {type(exc).__name__}: {message}{_student_frame(exc)}") from None
 
 
+# The attributes the tests read, by class, as the stubs' docstrings name them (assignment 1 introduces them all).
+CONTRACTS = {
+    "Filter": ("weights", "bias", "weights_grad", "bias_grad"),
+    "ConvLayer": ("filters", "output_width", "output_height", "output_array", "input_array", "padded_input_array",
+                  "delta_array"),
+    "MaxPoolingLayer": ("output_array", "delta_array"),
+    "MeanPoolingLayer": ("output_array", "delta_array"),
+}
+
+
+def _listed(names) -> str:
+    quoted = [f"`{n}`" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def missing_attribute(label: str, attribute: str) -> str:
+    """'Filter has no attribute `weights`: the tests read `weights`, `bias`, ... (see the docstring)'."""
+    contract = CONTRACTS.get(label.split(".")[0].split("[")[0], ())
+    if attribute in contract:
+        return f"{label} has no attribute `{attribute}`: the tests read {_listed(contract)} (see the docstring)"
+    return f"{label} has no attribute `{attribute}` (see the docstring)"
+
+
 def get_attribute(obj, attribute: str, label: str):
-    """obj.attribute, or a StudentError saying it is missing."""
+    """obj.attribute, or a StudentError saying it is missing and which attributes the tests read."""
     try:
         return getattr(obj, attribute)
     except AttributeError:
-        raise StudentError(f"{label} has no attribute '{attribute}'") from None
+        raise StudentError(missing_attribute(label, attribute)) from None
     except Exception as exc:
         raise StudentError(f"reading {label}.{attribute} raised {type(exc).__name__}: {exc}") from None
 
@@ -105,6 +128,9 @@ class Returned:
 def as_array(value, label: str) -> Returned:
     """Convert a returned value to a fresh float64 ndarray, refusing anything that is not plain numbers."""
     if value is None:
+        owner, _, name = label.partition(".")
+        if name in CONTRACTS.get(owner, ()):  # an attribute the tests read, not a method's return value
+            raise StudentError(f"{label} is None: the tests read it (see the docstring)")
         raise StudentError(f"{label} returned None; it should return an array (did you forget `return`?)")
     if isinstance(value, Unsupported):
         raise StudentError(f"{label} returned {value.type_name}, expected an array")

@@ -46,14 +46,27 @@ def plain(value, depth: int = 0):
     return Unsupported(_type_name(value))
 
 
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+_DTYPE_NAMES: dict = {}
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
+
+
 def _to_jsonable(value):
+    if type(value) in _PLAIN_SCALARS:
+        return value
     if isinstance(value, Unsupported):
         return {"__unsupported__": value.type_name}
     if isinstance(value, np.ndarray):
-        return {"__ndarray__": [str(value.dtype), list(value.shape),
+        return {"__ndarray__": [_dtype_name(value.dtype), list(value.shape),
                                 base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii")]}
     if isinstance(value, np.generic):
-        return {"__scalar__": [str(value.dtype), value.item()]}
+        return {"__scalar__": [_dtype_name(value.dtype), value.item()]}
     if isinstance(value, tuple):
         return {"__tuple__": [_to_jsonable(v) for v in value]}
     if isinstance(value, list):
@@ -63,33 +76,96 @@ def _to_jsonable(value):
     return value
 
 
-def _numeric_dtype(name: str) -> np.dtype:
-    dtype = np.dtype(name)
-    if dtype.kind not in "biuf":
-        raise ValueError(f"refused dtype {name!r}")
-    return dtype
+class MalformedData(ValueError):
+    """Bytes that are not a message made by dumps, or that exceed a bound of loads."""
 
 
-def _from_jsonable(value):
-    if isinstance(value, list):
-        return [_from_jsonable(v) for v in value]
-    if not isinstance(value, dict):
+DTYPES = frozenset(["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                    "float16", "float32", "float64", "float128"])
+MAX_NESTING = 32             # containers inside containers
+MAX_VALUES = 1_000_000       # JSON values in one message, counted before parsing
+MAX_ARRAY_ELEMENTS = 1 << 24  # elements of one array, checked before its data is decoded
+MAX_DIMENSIONS = 8
+INT_BOUND = 1 << 63          # Python ints outside +-2**63 are refused
+
+
+def _numeric_dtype(name) -> np.dtype:
+    if not isinstance(name, str) or name not in DTYPES:
+        raise MalformedData(f"refused dtype {str(name)[:40]!r}")
+    try:
+        return np.dtype(name)
+    except TypeError:
+        raise MalformedData(f"dtype {name!r} does not exist on this machine") from None
+
+
+def _shape(shape) -> tuple:
+    if type(shape) is not list or len(shape) > MAX_DIMENSIONS or any(type(n) is not int or not 0 <= n < INT_BOUND
+                                                                      for n in shape):
+        raise MalformedData("an array shape must be a short list of non-negative integers")
+    count = 1
+    for n in shape:
+        count *= n
+    if count > MAX_ARRAY_ELEMENTS:
+        raise MalformedData(f"an array of {count} elements is larger than the grader accepts")
+    return tuple(shape)
+
+
+def _marker(value: dict, key: str, arity: int) -> list:
+    payload = value[key]
+    if type(payload) is not list or len(payload) != arity:
+        raise MalformedData(f"malformed {key} marker")
+    return payload
+
+
+def _from_jsonable(value, depth: int = 0):
+    if depth > MAX_NESTING:
+        raise MalformedData("nested too deeply")
+    kind = type(value)
+    if value is None or kind in (bool, float, str):
         return value
-    if set(value) == {"__unsupported__"}:
-        return Unsupported(str(value["__unsupported__"]))
-    if set(value) == {"__ndarray__"}:
-        dtype_name, shape, data = value["__ndarray__"]
-        dtype, shape = _numeric_dtype(dtype_name), tuple(int(n) for n in shape)
-        raw = base64.b64decode(data)
-        if len(raw) != dtype.itemsize * int(np.prod(shape)):
-            raise ValueError("array data does not match its shape")
+    if kind is int:
+        if not -INT_BOUND <= value < INT_BOUND:
+            raise MalformedData("an integer outside the 64-bit range")
+        return value
+    if kind is list:
+        return [_from_jsonable(v, depth + 1) for v in value]
+    if kind is not dict:
+        raise MalformedData(f"unexpected {kind.__name__}")
+    markers = [k for k in value if k.startswith("__")]
+    if not markers:
+        return {k: _from_jsonable(v, depth + 1) for k, v in value.items()}
+    if len(value) != 1:
+        raise MalformedData("a type marker with other keys beside it")
+    key = markers[0]
+    if key == "__unsupported__" and type(value[key]) is str:
+        return Unsupported(value[key][:200])
+    if key == "__ndarray__":
+        dtype_name, shape, data = _marker(value, key, 3)
+        dtype, shape = _numeric_dtype(dtype_name), _shape(shape)
+        if type(data) is not str or len(data) > 4 * (dtype.itemsize * MAX_ARRAY_ELEMENTS // 3 + 3):
+            raise MalformedData("array data is not a string of the right size")
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except ValueError:
+            raise MalformedData("array data is not base64") from None
+        count = 1
+        for n in shape:
+            count *= n
+        if len(raw) != dtype.itemsize * count:
+            raise MalformedData("array data does not match its shape")
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    if set(value) == {"__scalar__"}:
-        dtype_name, item = value["__scalar__"]
-        return _numeric_dtype(dtype_name).type(item)
-    if set(value) == {"__tuple__"}:
-        return tuple(_from_jsonable(v) for v in value["__tuple__"])
-    return {k: _from_jsonable(v) for k, v in value.items()}
+    if key == "__scalar__":
+        dtype_name, item = _marker(value, key, 2)
+        dtype = _numeric_dtype(dtype_name)
+        if type(item) not in (bool, int, float) or type(item) is int and not -INT_BOUND <= item < 2 * INT_BOUND:
+            raise MalformedData("a scalar marker without a number")
+        try:
+            return dtype.type(item)
+        except (OverflowError, ValueError, TypeError):
+            raise MalformedData(f"{item!r} does not fit a {dtype_name}") from None
+    if key == "__tuple__" and type(value[key]) is list:
+        return tuple(_from_jsonable(v, depth + 1) for v in value[key])
+    raise MalformedData(f"unknown or malformed marker {key[:40]!r}")
 
 
 def dumps(value) -> bytes:
@@ -98,5 +174,14 @@ def dumps(value) -> bytes:
 
 
 def loads(data: bytes):
-    """Inverse of dumps, refusing anything but numeric arrays; ValueError on malformed data."""
-    return _from_jsonable(json.loads(data.decode("utf-8")))
+    """Inverse of dumps, strictly: bounded values, nesting, integers and array sizes, numeric dtypes from an
+    allowlist, known markers only. Anything else raises MalformedData (a ValueError) before it costs memory."""
+    if data.count(b",") + data.count(b":") >= MAX_VALUES:
+        raise MalformedData(f"more than {MAX_VALUES} values")
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise MalformedData(f"not a message of the grader ({type(exc).__name__})") from None
+    except ValueError as exc:  # e.g. an integer literal with too many digits
+        raise MalformedData(f"not a message of the grader ({str(exc)[:80]})") from None
+    return _from_jsonable(parsed)

@@ -4,12 +4,54 @@ mistakes would give), and how to judge what the student's code returned. Judging
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .base import PASS, Check, Tolerance, Verdict, compare_array
 from .backprop import BACKPROP_CHECKS
 from .forward import FORWARD_CHECKS
 from .pooling import POOLING_CHECKS
 
 CHECKS: dict[str, Check] = {c.name: c for c in FORWARD_CHECKS + BACKPROP_CHECKS + POOLING_CHECKS}
+
+
+# The course's reference units, read from solutions/ when grading (instructor side only: never in a release).
+REFERENCE_SOURCE = Path(__file__).resolve().parents[2] / "solutions" / "activators.py"
+
+
+def _cases_and_settings(test) -> tuple[list, dict]:
+    if isinstance(test, dict):
+        return test["cases"], test.get("settings") or {}
+    return list(test.cases), test.settings or {}
+
+
+def needs_reference(tests) -> bool:
+    """True when a case of these tests (TestSpecs or their dicts) runs the layer with the course's activators."""
+    for test in tests:
+        for case in _cases_and_settings(test)[0]:
+            params = case.get("params", {}) if isinstance(case, dict) else case.params
+            if params.get("activator_source") == "reference":
+                return True
+    return False
+
+
+def reference_setup(source: Path = REFERENCE_SOURCE) -> dict:
+    """{'reference_code': the course's activators} read from `source`, or {} where there is none."""
+    return {"reference_code": source.read_text(encoding="utf-8")} if source.is_file() else {}
+
+
+def driver_setup(tests) -> dict:
+    """Parent side of drivers.prepare: the course's reference activators when a test needs them, else {}.
+
+    A hidden test carries them in its settings (added when the master is loaded, so the otter zip and the
+    nbgrader source have them; the student release never holds a hidden test); otherwise they are read from
+    solutions/. The sandbox sends the result in its setup message; in-process engines call drivers.prepare."""
+    if not needs_reference(tests):
+        return {}
+    for test in tests:
+        carried = _cases_and_settings(test)[1].get("driver_setup")
+        if carried:
+            return carried
+    return reference_setup()
 
 
 def get_check(name: str) -> Check:
@@ -19,4 +61,4 @@ def get_check(name: str) -> Check:
         raise KeyError(f"unknown check {name!r}; known: {', '.join(sorted(CHECKS))}") from None
 
 
-__all__ = ["CHECKS", "PASS", "Check", "Tolerance", "Verdict", "compare_array", "get_check"]
+__all__ = ["CHECKS", "PASS", "Check", "Tolerance", "Verdict", "compare_array", "driver_setup", "get_check"]

@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 
-from ..student import StudentError, as_array
-from .base import PASS, Check, Verdict, compare_array, shape_text, stored_too, update_mistakes
+from ..drivers import ACTIVATOR_PROBE
+from ..student import as_array, missing_attribute
+from .base import (PASS, Check, Verdict, activator_probe_reference, compare_array, failure, result_of, shape_text,
+                   stored_too, update_mistakes, upstream_cause)
 
 
 def _nonzero(rng, shape, low=0.1, high=2.0):
@@ -175,9 +177,8 @@ class OutputSizeCheck(Check):
                                 "float_size")
         if value == expected:
             return PASS
-        mistake = next((name for name, alt in refs["alternatives"].items()
-                        if math.isclose(value, alt) and alt != expected), None)
-        return Verdict.fail(f"{label} returned {value:g}, expected {expected}.", mistake)
+        names = [name for name, alt in refs["alternatives"].items() if math.isclose(value, alt) and alt != expected]
+        return failure(f"{label} returned {value:g}, expected {expected}.", names)
 
     def describe(self, params):
         return ("input size {input_size}, filter size {filter_size}, zero padding {zero_padding}, "
@@ -211,30 +212,49 @@ class ConvForwardCheck(Check):
             alternatives["bias_missing"] = activate(torch_ref.conv2d(x, wts, np.zeros_like(b), s, p))
         if relu:
             alternatives["activator_not_applied"] = weighted
-        return {"expected": activate(weighted), "alternatives": alternatives}
+        return {"expected": activate(weighted), "alternatives": alternatives,
+                "activator_probe": activator_probe_reference(torch_ref, params["activator"], "forward",
+                                                             ACTIVATOR_PROBE)}
 
     def judge(self, params, inputs, outputs, refs, tol):
-        try:
-            returned = as_array(outputs.get("returned"), "ConvLayer.forward")
-        except StudentError as exc:
-            stored = outputs.get("output_array")
-            if outputs.get("returned") is None and stored is not None:
-                hint = " (it did store self.output_array: return it too)"
-                return Verdict.fail(f"{exc}{hint}")
-            raise
-        verdict = compare_array("the output of ConvLayer.forward", returned, refs["expected"], tol, refs["alternatives"])
+        returned = result_of(outputs, "returned", "output_array", "ConvLayer.forward", "ConvLayer")
+        label = "the output of ConvLayer.forward"
+        verdict = compare_array(label, returned, refs["expected"], tol, refs["alternatives"])
         if not verdict.passed:
-            return verdict
-        return stored_too(outputs, "output_array", returned, "ConvLayer.forward", "ConvLayer")
+            return upstream_cause(verdict, outputs, refs, "activator", f"{params['activator']}.forward")
+        verdict = stored_too(outputs, "output_array", returned, "ConvLayer.forward", "ConvLayer")
+        return verdict if not verdict.passed else self._initial(outputs.get("initial", {}), refs["expected"].shape)
+
+    @staticmethod
+    def _initial(initial: dict, shape) -> Verdict:
+        """The attributes __init__ must set (documented in the stub): output_width, output_height, output_array."""
+        k, height, width = shape
+        for attribute, expected in (("output_width", width), ("output_height", height)):
+            if attribute not in initial:
+                return Verdict.fail(missing_attribute("ConvLayer", attribute) + ".")
+            value = initial[attribute]
+            number = as_array(value, f"ConvLayer.{attribute}")
+            if number.array.shape != () or float(number.array) != expected:
+                other = height if attribute == "output_width" else width
+                mistake = "width_height_swapped" if number.array.shape == () and float(number.array) == other else None
+                return Verdict.fail(f"ConvLayer.{attribute} is {value!r} after __init__, expected {expected}: the "
+                                    "number of filter positions along that axis (see the docstring).", mistake)
+            if not number.dtype.startswith(("int", "uint")):
+                return Verdict.fail(f"ConvLayer.{attribute} is {value!r}, a {number.dtype}, expected the int "
+                                    f"{expected}.", "float_size")
+        if initial.get("output_array") is None:
+            return Verdict.fail(missing_attribute("ConvLayer", "output_array") + " (__init__ creates it).")
+        created = as_array(initial["output_array"], "ConvLayer.output_array")
+        if created.array.shape != tuple(shape):
+            return Verdict.fail(f"ConvLayer.output_array has shape {shape_text(created.array.shape)} after __init__, "
+                                f"expected {shape_text(shape)} = (filter_number, output_height, output_width).")
+        return PASS
 
     def explain(self, params, error):
+        """An error names no mistake by elimination: a broadcasting error gets a hint on where to look."""
         if "could not be broadcast" in error:
-            # a window cut short at the border: the input was not padded, or rows and columns were mixed up
-            c, h, w = params["input_shape"]
-            if params["zero_padding"] > 0:
-                return Verdict.fail(error, "padding_ignored")
-            if h != w or params["filter_shape"][0] != params["filter_shape"][1]:
-                return Verdict.fail(error, "width_height_swapped")
+            return Verdict.fail(error + " (a window or an array has the wrong shape: check the zero padding, the "
+                                "stride, and that heights go with rows and widths with columns)")
         return super().explain(params, error)
 
     def describe(self, params):
@@ -305,7 +325,7 @@ class AnswerCheck(Check):
             return Verdict.fail(f"{name} is not implemented yet: it is still {value!r}; assign your answer to it.")
         if params["quantity"] == "invariant_shifts":
             return self._judge_shifts(name, value, params, refs)
-        if not isinstance(value, (int, np.integer, tuple, list, np.ndarray)) or isinstance(value, bool):
+        if not isinstance(value, (int, float, np.integer, np.floating, tuple, list, np.ndarray)) or isinstance(value, bool):
             wanted = "a tuple of three ints (filters, height, width)" if params["quantity"] == "output_shape" else "an int"
             return Verdict.fail(f"{name} should be {wanted}, got {value!r} ({type(value).__name__}).")
         returned = as_array(value, name)
@@ -314,15 +334,17 @@ class AnswerCheck(Check):
                 return Verdict.fail(f"{name} should be a tuple of three ints (filters, height, width), got {value!r}.")
         elif returned.array.shape != ():
             return Verdict.fail(f"{name} should be one int, got {value!r}.")
-        if not returned.dtype.startswith(("int", "uint")):
-            return Verdict.fail(f"{name} should be made of ints, got {value!r}.")
+        # an answer is a number: 1216.0 is the int 1216 (methods whose contract is an int are stricter)
+        if not np.all(np.isfinite(returned.array)) or not np.all(returned.array == np.round(returned.array)):
+            return Verdict.fail(f"{name} should be made of whole numbers (ints), got {value!r}.")
         if params.get("format_only"):
             return PASS
-        actual, expected = returned.array.tolist(), refs["value"]
+        actual, expected = [int(v) for v in returned.array.ravel()], refs["value"]
+        actual = actual if returned.array.shape else actual[0]
         if actual == expected:
             return PASS
-        mistake = next((m for m, alt in refs["alternatives"].items() if alt == actual and alt != expected), None)
-        return Verdict.fail(f"{name} = {value!r} is not right.", mistake)
+        names = [m for m, alt in refs["alternatives"].items() if alt == actual and alt != expected]
+        return failure(f"{name} = {value!r} is not right.", names)
 
     def describe(self, params):
         return f"the value of {params['name']}" if not params.get("format_only") else f"the form of {params['name']}"

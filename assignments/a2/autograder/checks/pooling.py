@@ -1,18 +1,18 @@
 """Assignment 3 checks: max and mean pooling, forward and backward, against torch.
 
 Everything is computed with torch, never re-implemented here (this module ships with releases): the tie
-convention comes from max_pool2d on a copy whose ties are broken by a tiny row-major ramp, and how many windows
-feed each input position comes from the backward pass of a map of ones.
+convention comes from max_pool2d on a copy whose ties are broken by a tiny row-major ramp, and what a named
+mistake gives comes from torch's unfold (each window's cells) and fold (contributions summed back).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..finite_differences import orthonormal_directions, random_directions
-from ..student import as_array
-from .backprop import compare_with_finite_differences
-from .base import PASS, Check, Verdict, compare_array, shape_text, stored_too
+from ..finite_differences import perturbed_points
+from .backprop import FD_STEP, ForwardAtPoints, compare_with_finite_differences, directions_for
+from .base import PASS, Check, Verdict, compare_array, failure, result_of, shape_text, stored_too
+from .diagnosis import judge_array, matching_mistakes
 
 TIE_RAMP = 1e-9  # far below the gaps between distinct values (multiples of 0.5), far above float64 rounding
 
@@ -55,6 +55,73 @@ class _Torch:
         return self.ref.numpy(t.grad)
 
 
+class _Mistakes:
+    """What backward gives when a named mistake is made, from torch's unfold: windows in row-major order (the
+    order of a loop over output rows, then columns), each window's cells in row-major order."""
+
+    def __init__(self, torch_ref, params, x, sensitivity):
+        self.ref, self.torch, self.F = torch_ref, torch_ref.torch, torch_ref.torch.nn.functional
+        self.window, self.stride = tuple(params["filter_shape"]), params["stride"]
+        self.shape = x.shape
+        c, h, w = x.shape
+        self.out_width = (w - self.window[1]) // self.stride + 1
+        self.sens = torch_ref.tensor(sensitivity).reshape(c, -1)                            # (C, windows)
+        self.cells = self.columns(np.broadcast_to(np.arange(h * w, dtype=np.float64).reshape(1, h, w), x.shape))
+        self.cells = self.cells.round().long()                                             # (C, FH*FW, windows)
+        self.windows = self.torch.arange(self.sens.shape[1], device=self.sens.device).expand(c, -1)
+
+    def columns(self, x):
+        return self.F.unfold(self.ref.tensor(x)[:, None], self.window, stride=self.stride)
+
+    def fold(self, columns) -> np.ndarray:
+        return self.ref.numpy(self.F.fold(columns, self.shape[1:], self.window, stride=self.stride)[:, 0])
+
+    def scattered(self, cells) -> np.ndarray:
+        """Every window's sensitivity added (+=) at one cell per window, cells (C, windows) as flat indices."""
+        flat = self.torch.zeros((self.shape[0], self.shape[1] * self.shape[2]), dtype=self.sens.dtype,
+                                device=self.sens.device)
+        return self.ref.numpy(flat.scatter_add(1, cells, self.sens).reshape(self.shape))
+
+    def last_writer(self, cells):
+        """For each cell, the last window (in loop order) that writes it, -1 for none; cells (C, K, windows)."""
+        last = self.torch.full((self.shape[0], self.shape[1] * self.shape[2]), -1, dtype=self.torch.long,
+                               device=self.sens.device)
+        writers = self.windows[:, None, :].expand_as(cells)
+        return last.scatter_reduce(1, cells.reshape(self.shape[0], -1), writers.reshape(self.shape[0], -1), "amax")
+
+    def assigned(self, cells, values, chosen_cell=None) -> np.ndarray:
+        """A result written with = instead of +=: each cell keeps the value of the last window that wrote it.
+
+        With chosen_cell, every window writes its whole extent (its sensitivity at its chosen cell, 0 elsewhere)."""
+        last = self.last_writer(cells)
+        value = values.gather(1, last.clamp(min=0))
+        if chosen_cell is not None:
+            cell = self.torch.arange(last.shape[1], device=last.device)
+            value = value * (chosen_cell.gather(1, last.clamp(min=0)) == cell).double()
+        return self.ref.numpy(self.torch.where(last >= 0, value, 0 * value).reshape(self.shape))
+
+    def max_mistakes(self, x, first_max_x) -> dict:
+        fh, fw = self.window
+        columns = self.columns(x)
+        chosen = self.columns(first_max_x).argmax(dim=1)                                   # (C, windows)
+        chosen_cell = self.cells.gather(1, chosen[:, None, :])[:, 0, :]
+        ties = (columns == columns.max(dim=1, keepdim=True).values).double()
+        mistakes = {"max_ties_all": self.fold(ties * self.sens[:, None, :]),
+                    "gradient_assigned": [self.assigned(chosen_cell[:, None, :], self.sens),
+                                          self.assigned(self.cells, self.sens, chosen_cell)]}
+        top = (self.windows // self.out_width) * self.stride
+        left = (self.windows % self.out_width) * self.stride
+        u, v = chosen // fw, chosen % fw
+        wrong = [(top + chosen // fh, left + chosen % fh), (u, v), (top + v, left + u)]
+        mistakes["max_wrong_position"] = [self.scattered(row * self.shape[2] + col) for row, col in wrong
+                                          if int(row.max()) < self.shape[1] and int(col.max()) < self.shape[2]]
+        return mistakes
+
+    def mean_mistakes(self, expected) -> dict:
+        size = self.window[0] * self.window[1]
+        return {"mean_copied": expected * size, "gradient_assigned": self.assigned(self.cells, self.sens / size)}
+
+
 def _layer_class(params) -> str:
     return "MaxPoolingLayer" if params["kind"] == "max" else "MeanPoolingLayer"
 
@@ -89,7 +156,7 @@ class PoolForwardCheck(Check):
 
     def judge(self, params, inputs, outputs, refs, tol):
         label = f"{_layer_class(params)}.forward"
-        returned = as_array(outputs.get("returned"), label)
+        returned = result_of(outputs, "returned", "output_array", label, _layer_class(params))
         verdict = compare_array(f"the output of {label}", returned, refs["expected"], tol, refs["alternatives"],
                                 require_float64=False)
         if not verdict.passed:
@@ -111,25 +178,19 @@ class PoolBackwardCheck(Check):
 
     def references(self, params, inputs, torch_ref):
         pool, x, sens = _Torch(torch_ref, params), inputs["input_array"], inputs["sensitivity_array"]
-        if params.get("ties"):
-            ramp = np.arange(x.size, dtype=np.float64).reshape(x.shape) * TIE_RAMP
-            expected, last = pool.gradient(x - ramp, sens), pool.gradient(x + ramp, sens)
-        else:
-            expected, last = pool.gradient(x, sens), None
-        size = params["filter_shape"][0] * params["filter_shape"][1]
-        # how many windows send a contribution to each input position
-        contributions = pool.gradient(x - ramp if params.get("ties") else x, np.ones_like(sens))
+        mistakes = _Mistakes(torch_ref, params, x, sens)
         if params["kind"] == "mean":
-            contributions = contributions * size
-        alternatives = {"mean_copied": expected * size} if params["kind"] == "mean" else {}
-        if last is not None:
-            alternatives["max_tie_last"] = last
-        return {"expected": expected, "contributions": contributions, "alternatives": alternatives,
-                "total": float(np.sum(sens))}
+            expected = pool.gradient(x, sens)
+            alternatives = mistakes.mean_mistakes(expected)
+        else:
+            ramp = np.arange(x.size, dtype=np.float64).reshape(x.shape) * TIE_RAMP
+            expected = pool.gradient(x - ramp, sens)  # the first maximum in row-major order wins a tie
+            alternatives = {"max_tie_last": pool.gradient(x + ramp, sens), **mistakes.max_mistakes(x, x - ramp)}
+        return {"expected": expected, "alternatives": alternatives, "total": float(np.sum(sens))}
 
     def judge(self, params, inputs, outputs, refs, tol):
         label = f"{_layer_class(params)}.backward"
-        returned = as_array(outputs.get("returned"), label)
+        returned = result_of(outputs, "returned", "delta_array", label, _layer_class(params))
         expected = refs["expected"]
         if params.get("property") == "sum":
             if returned.array.shape != expected.shape:
@@ -138,22 +199,14 @@ class PoolBackwardCheck(Check):
             total, wanted = float(np.sum(returned.array)), refs["total"]
             if np.isclose(total, wanted, rtol=1e-9, atol=1e-12):
                 return PASS
-            window = params["filter_shape"][0] * params["filter_shape"][1]
-            mistake = "mean_copied" if np.isclose(total, wanted * window, rtol=1e-9) else None
-            return Verdict.fail(f"the gradient's total changed: delta_array sums to {total:.6g}, the sensitivity map "
-                                f"to {wanted:.6g}; pooling passes gradients on without creating or losing any.", mistake)
-        verdict = compare_array(f"the delta_array of {label}", returned, expected, tol, refs["alternatives"],
-                                require_float64=False)
-        if verdict.passed:
-            return stored_too(outputs, "delta_array", returned, label, _layer_class(params))
-        if verdict.mistake or returned.array.shape != expected.shape:
+            return failure(f"the gradient's total changed: delta_array sums to {total:.6g}, the sensitivity map to "
+                           f"{wanted:.6g}; pooling passes gradients on without creating or losing any.",
+                           matching_mistakes(returned.array, expected, refs["alternatives"], tol))
+        verdict = judge_array(f"the delta_array of {label}", returned, expected, tol, refs["alternatives"],
+                              require_float64=False)
+        if not verdict.passed:
             return verdict
-        wrong = ~np.isclose(returned.array, expected, rtol=tol.rtol, atol=tol.atol)
-        if np.all(refs["contributions"][wrong] > 1):
-            return Verdict.fail(verdict.message, "gradient_assigned")
-        if params["kind"] == "max" and np.isclose(np.sum(returned.array), refs["total"], rtol=1e-9, atol=1e-12):
-            return Verdict.fail(verdict.message, "max_wrong_position")
-        return verdict
+        return stored_too(outputs, "delta_array", returned, label, _layer_class(params))
 
     def describe(self, params):
         what = "the gradient's total" if params.get("property") == "sum" else "backward"
@@ -161,28 +214,36 @@ class PoolBackwardCheck(Check):
 
 
 class PoolGradcheckCheck(Check):
-    """backward against central differences of the student's own forward (mean pooling is smooth)."""
+    """backward against central differences of the student's own forward (mean pooling is smooth), taken by the
+    grader at points it chooses, where every output of the forward is first checked against torch."""
 
     name, driver = "pool_gradcheck", "pool_gradcheck"
 
     def generate(self, params, rng):
         inputs = pool_inputs(params, rng)
-        shape = inputs["input_array"].shape
-        inputs["directions"] = (orthonormal_directions(rng, shape) if params["mode"] == "full"
-                                else random_directions(rng, shape, params.get("directions", 3)))
+        inputs["directions"] = directions_for(params, rng, inputs["input_array"].shape)
+        inputs["fd_step"] = float(params.get("fd_step", FD_STEP))
+        inputs["points"] = perturbed_points(inputs["input_array"], inputs["directions"], inputs["fd_step"])
         return inputs
 
     def references(self, params, inputs, torch_ref):
-        return {"gradient": _Torch(torch_ref, params).gradient(inputs["input_array"], inputs["sensitivity_array"])}
+        pool = _Torch(torch_ref, params)
+        return {"gradient": pool.gradient(inputs["input_array"], inputs["sensitivity_array"]),
+                "forward": np.stack([pool.forward(point) for point in inputs["points"]])}
 
     def judge(self, params, inputs, outputs, refs, tol):
-        label = f"the delta_array of {_layer_class(params)}.backward"
-        returned = as_array(outputs.get("returned"), f"{_layer_class(params)}.backward")
+        name = _layer_class(params)
+        label = f"the delta_array of {name}.backward"
+        returned = result_of(outputs, "returned", "delta_array", f"{name}.backward", name)
         if returned.array.shape != refs["gradient"].shape:
             return Verdict.fail(f"{label} has shape {shape_text(returned.array.shape)}, expected "
                                 f"{shape_text(refs['gradient'].shape)}.")
-        return compare_with_finite_differences(label, returned.array, np.asarray(outputs["numerical"], np.float64),
-                                               inputs["directions"], params["mode"], refs["gradient"], tol.fd)
+        at_points = ForwardAtPoints(f"{name}.forward", inputs["sensitivity_array"], float(inputs["fd_step"]))
+        derivatives, verdict = at_points.derivatives("the input", outputs.get("forward"), refs["forward"], tol)
+        if not verdict.passed:
+            return verdict
+        return compare_with_finite_differences(label, returned.array, derivatives, inputs["directions"],
+                                               params["mode"], tol.fd)
 
     def describe(self, params):
         how = "every component" if params["mode"] == "full" else f"{params.get('directions', 3)} random directions"
