@@ -1,6 +1,8 @@
 """Each wrong diagnosis of issue 10 fixed on a minimal example, and the seed's API accepted (results stored,
 nothing returned), one unit per test (reference activators), attribute contracts named."""
 
+import dataclasses
+
 import numpy as np
 
 from autograder import drivers
@@ -167,12 +169,26 @@ def test_driver_setup_sends_the_reference_only_when_a_case_asks():
     asking = spec("conv_forward", {**CONV, "activator_source": "reference"}, hidden=True)
     assert driver_setup([plain]) == {}
     assert "class ReluActivator" in driver_setup([asking])["reference_code"]
-    drivers.prepare(driver_setup([asking]))
-    try:
+    with drivers._reference_units(asking.settings | {"driver_setup": driver_setup([asking])}):
         assert set(drivers._REFERENCE) >= {"ReluActivator", "IdentityActivator"}
-    finally:
-        drivers.prepare({})
     assert drivers._REFERENCE == {}
+
+
+def test_student_code_judged_by_another_test_cannot_reach_the_reference_units(solutions_namespace):
+    """A ReluActivator that borrows the course's own (sys.modules) finds nothing outside the tests that carry it."""
+    code = ("import sys\n"
+            "class ReluActivator:\n"
+            "    def forward(self, x):\n"
+            "        return sys.modules['autograder.drivers']._REFERENCE['ReluActivator']().forward(x)\n"
+            "    def backward(self, y):\n"
+            "        return sys.modules['autograder.drivers']._REFERENCE['ReluActivator']().backward(y)\n")
+    ns = dict(solutions_namespace)
+    exec(code, ns)
+    asking = spec("conv_forward", {**CONV, "activator_source": "reference"}, hidden=True)
+    asking = dataclasses.replace(asking, settings={**asking.settings, "driver_setup": driver_setup([asking])})
+    assert run_test(asking, ns).passed  # the layer test gets the reference units
+    relu = spec("activator", {"activator": "ReluActivator", "method": "forward", "shape": [2, 3]}, hidden=True)
+    assert not run_test(relu, ns).passed  # ...which are gone when the student's activator is judged
 
 
 def test_a_broken_activator_fails_only_its_own_question_in_hidden_tests(solutions_namespace):
@@ -218,3 +234,12 @@ def test_a_wrong_previous_activator_is_blamed_not_the_backward_pass(solutions_na
     assert not public.passed and public.mistake is None
     assert "your ReluActivator.backward is wrong (see question activators)" in public.message
     assert run_test(spec("conv_backward", {**params, "activator_source": "reference"}, hidden=True), ns).passed
+
+
+def test_tests_that_hand_out_the_reference_units_run_after_every_activator_test(masters):
+    """A layer given the course's activators could keep them for a later activator test: no master allows that."""
+    for master in masters.values():
+        order = [spec for question in master.questions.values() for spec in question.tests]
+        carriers = [i for i, spec in enumerate(order) if driver_setup([spec])]
+        activators = [i for i, spec in enumerate(order) if spec.check == "activator"]
+        assert not carriers or not activators or max(activators) < min(carriers), master.assignment.id

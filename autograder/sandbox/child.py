@@ -38,7 +38,7 @@ def silence_output() -> None:
 
 def serve(requests: int, replies: int, namespace: dict, main_pid: int) -> None:
     from autograder import wire
-    from autograder.drivers import DRIVERS
+    from autograder.drivers import DRIVERS, run_driver
     from autograder.student import StudentError
 
     while True:
@@ -47,9 +47,10 @@ def serve(requests: int, replies: int, namespace: dict, main_pid: int) -> None:
             return
         request = wire.loads(data)
         try:
-            driver = DRIVERS[request["driver"]]
-            reply = {"outputs": wire.plain(driver(namespace, request["inputs"], request["params"],
-                                                  request["settings"]))}
+            if request["driver"] not in DRIVERS:
+                raise KeyError(f"unknown driver {request['driver']!r}")
+            reply = {"outputs": wire.plain(run_driver(request["driver"], namespace, request["inputs"],
+                                                      request["params"], request["settings"]))}
         except StudentError as exc:
             reply = {"student_error": str(exc)[:4000]}
         except SystemExit as exc:
@@ -71,9 +72,6 @@ def main(requests: int, replies: int) -> None:
     silence_output()
     if setup.get("processes"):  # counted in this submission's own user namespace only
         resource.setrlimit(resource.RLIMIT_NPROC, (setup["processes"], setup["processes"]))
-    prepare = getattr(drivers, "prepare", None)
-    if prepare is not None:
-        prepare(setup.get("driver_setup") or {})
     for name in setup.get("forbidden_modules", []):
         sys.modules[name] = None  # `import torch` in student code fails: the course is numpy only
     namespace = {"__name__": "__main__", "__builtins__": builtins}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import checks
 from ..runner import References, explain_failures, run_test
 from ..grading.notebook_code import notebook_code
 from ..grading.results import SubmissionResult
@@ -105,7 +106,7 @@ class SandboxEngine:
         if problem:
             raise SandboxUnavailable(f"cannot isolate student code: {problem}. Pass --no-sandbox to grade anyway "
                                      "with resource limits only (every result then says so).")
-        self.tests = tests
+        self.tests = checks.with_reference_units(tests)
         self.hide = list(hide)  # nothing outside the allowlist is visible to the child anyway
         self.limits = limits or Limits()
         self.budget_s = float(budget_s or settings.get("submission_budget_s") or 60)
@@ -115,10 +116,6 @@ class SandboxEngine:
         self.mode = Bubblewrap(layout, self.limits) if sandbox else NoIsolation(layout, self.limits)
         self.cgroups = sandbox and cgroups_available()
         self.references = References(settings.get("device", "auto"))
-        from .. import checks
-
-        setup = getattr(checks, "driver_setup", None)
-        self.driver_setup = setup(tests) if setup else {}
         self._live: set[SandboxExecutor] = set()
         self._idle: list[ForkServer] = []      # warm fork servers, one per worker at most
         self._servers: set[ForkServer] = set()
@@ -177,7 +174,7 @@ class SandboxEngine:
     def session(self, cells: list[str]):
         """run_test's executor for one submission's cells: its tenant, a warm fork server, its budget; on the
         way out (whatever happened) its children are killed and its tenant removed."""
-        setup = {"cells": cells, "forbidden_modules": list(FORBIDDEN_MODULES), "driver_setup": self.driver_setup,
+        setup = {"cells": cells, "forbidden_modules": list(FORBIDDEN_MODULES),
                  "processes": self.limits.processes if self.sandboxed else None}
         tenant = executor = server = None
         try:
