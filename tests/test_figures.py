@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from autograder import figures
-from autograder.release.figures import FIGURE, worked_numbers_markdown
+from autograder.release.student_cells import FIGURE, worked_numbers_markdown
 
 from .conftest import REPO_ROOT, read_nb
 
@@ -114,7 +114,7 @@ def test_committed_releases_embed_the_current_figures(released, assignment, name
 def test_figure_markers_become_cells_of_their_own():
     import nbformat
 
-    from autograder.release.figures import AddFigures
+    from autograder.release.student_cells import AddFigures
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "before\n\n<!-- figure: a3_pooling_routes -->\n\nafter <!-- worked-numbers -->")])

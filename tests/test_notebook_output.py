@@ -144,3 +144,13 @@ def test_the_export_cell_writes_the_zip_to_submit(a1, tmp_path):
     for cell in _check_cells(nb):
         assert "public checks give" in cell.outputs[0].data["text/plain"]
         assert "give 0 of" not in cell.outputs[0].data["text/plain"]
+
+
+def test_graders_leave_the_export_cell_out():
+    """The release's last cell calls otter's export; the course's engine runs none of it (no NameError note)."""
+    from autograder.grading.notebook_code import notebook_code
+    from autograder.release.student_cells import AddExportCell
+
+    nb, _ = AddExportCell().preprocess(nbformat.v4.new_notebook(), {})
+    assert "grader.export(pdf=False)" in nb.cells[-1].source
+    assert notebook_code(nb) == ([""], [])

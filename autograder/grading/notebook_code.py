@@ -21,7 +21,7 @@ RUNS_CODE_CELL = {"time", "timeit", "capture", "prun"}  # `%%time` + body: the b
 MAGIC_METHODS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
 COURSE_CALLS = {"check", "grade", "check_all", "export"}  # what the course itself writes in locked cells
 COURSE_MODULES = {"otter", "autograder"}
-LOCKED_ROLES = {"init", "question"}
+LOCKED_ROLES = {"init", "question", "export"}  # export: the release's last cell, otter's export
 ANSWER_ROLES = {"implement", "answer"}
 _TIMEIT_OPTIONS = re.compile(r"^\s*(?:-[nrp]\s*\d+(?:\.\d*)?\s*|-[tcqo]\s+)*")
 _MAYBE_IPYTHON = re.compile(r"^[ \t]*[%!?,;/]|=[ \t]*[%!]|\?[ \t]*$", re.M)  # else plain Python: left as it is

@@ -28,7 +28,7 @@ from ..leaks import scan
 from ..master import Master, Question, load_master
 from ..runner import References
 from . import preprocessors as pp
-from .figures import AddFigures
+from .student_cells import AddExportCell, AddFigures
 from .compare import NumberTolerance, tree_differences
 from .frozen import FrozenInputs
 from .runtime import runtime_files
@@ -133,7 +133,7 @@ def otter_master(master: Master, questions) -> nbformat.NotebookNode:
 
 def nbgrader_source(master: Master, questions) -> nbformat.NotebookNode:
     nb = run_pipeline(master, questions, [pp.MarkRoles(), AddFigures(), pp.ExpandImplementCells("nbgrader"),
-                                          pp.RenderNbgraderQuestions(), pp.AddInitCell(),
+                                          pp.RenderNbgraderQuestions(), pp.AddInitCell(), AddExportCell(),
                                           pp.AddNbgraderMetadata(), pp.StableCellIds()])
     # otter run checks that a submission belongs to the assignment it grades
     nb.metadata["otter"] = {"assignment_name": master.assignment.id}

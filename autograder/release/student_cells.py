@@ -1,4 +1,5 @@
-"""Release steps for the notebooks' pictures and worked numbers, drawn from the solutions at release time.
+"""Release steps for what every student notebook shows besides its questions: the pictures and worked numbers,
+drawn from the solutions at release time, and the export cell at the end.
 
 In a Markdown cell of a master,
   <!-- figure: NAME -->      becomes a Markdown cell of its own with the SVG figure NAME of autograder/figures.py;
@@ -72,4 +73,18 @@ class AddFigures(Preprocessor):
                     piece.source = part.strip("\n")
                     cells.append(piece)
         nb.cells = cells
+        return nb, resources
+
+
+EXPORT_SOURCE = """\
+# Run this cell last: it saves your notebook and writes the zip to submit (otter's export, no PDF).
+grader.export(pdf=False)"""
+
+
+class AddExportCell(Preprocessor):
+    """The last cell of a student notebook: otter's export (role `export`; graders leave it out like the init cell)."""
+
+    def preprocess(self, nb, resources):
+        cell = nbformat.v4.new_code_cell(EXPORT_SOURCE, metadata={COURSE: {"role": "export"}})
+        nb.cells.append(cell)
         return nb, resources
