@@ -5,8 +5,8 @@ import ast
 
 import pytest
 
-from autograder.mutation.analysis import (all_mutants, analysis_for, mutable_cells, namespace, report_path, sample,
-                                          solution_cells, unit_names)
+from autograder.mutation.analysis import (all_mutants, analysis_for, documented_attributes, mutable_cells, namespace,
+                                          report_path, sample, solution_cells, unit_names)
 from autograder.mutation.mutator import Mutator, swapped_identifier
 from autograder.mutation.probe import Configurations, Probe
 
@@ -91,7 +91,9 @@ def test_code_carried_from_an_earlier_assignment_is_not_mutated(masters):
 
 
 def probe_for(master):
-    return Probe(namespace(master, solution_cells(master)), Configurations(0, 4).for_units(unit_names(master)))
+    cells = solution_cells(master)
+    return Probe(namespace(master, cells), Configurations(0, 4).for_units(unit_names(master)),
+                 documented_attributes(cells))
 
 
 def mutated_namespace(master, cell_id, old, new):
@@ -101,16 +103,28 @@ def mutated_namespace(master, cell_id, old, new):
 
 
 def test_the_probe_sees_a_documented_attribute_and_ignores_an_equivalent_change(masters):
-    master = masters["a3"]
+    master = masters["a1"]
     probe = probe_for(master)
     assert probe.difference(namespace(master, solution_cells(master))) is None
-    wrong = mutated_namespace(master, "implement-MeanPoolingLayer",
-                              "self.output_width = (input_width - filter_width) // stride + 1",
-                              "self.output_width = (input_width - filter_width) // stride")
-    assert probe.difference(wrong).label == "MeanPoolingLayer.output_width"
-    same = mutated_namespace(master, "implement-MeanPoolingLayer", "windows.mean(axis=(3, 4))",
+    wrong = mutated_namespace(master, "implement-ConvLayer",
+                              "self.output_width = self.calculate_output_size(input_width, filter_width, zero_padding, stride)",
+                              "self.output_width = self.calculate_output_size(input_width, filter_width, zero_padding, stride) + 1")
+    assert probe.difference(wrong).label == "output_width after __init__"
+    same = mutated_namespace(masters["a3"], "implement-MeanPoolingLayer", "windows.mean(axis=(3, 4))",
                              "windows.mean(axis=(4, 3))")
-    assert probe.difference(same) is None
+    assert probe_for(masters["a3"]).difference(same) is None
+
+
+def test_the_probe_compares_only_attributes_the_docstrings_name(masters):
+    documented = documented_attributes(solution_cells(masters["a1"]))
+    assert {"output_width", "output_height", "output_array", "filters", "weights"} <= documented["init"]
+    assert {"input_array", "padded_input_array"} <= documented["any"] - documented["init"]
+    a3 = documented_attributes(solution_cells(masters["a3"]))
+    assert a3["any"] == {"output_array", "delta_array"} and not a3["init"]
+    undocumented = mutated_namespace(masters["a3"], "implement-MeanPoolingLayer",
+                                     "self.output_width = (input_width - filter_width) // stride + 1",
+                                     "self.output_width = (input_width - filter_width) // stride")
+    assert probe_for(masters["a3"]).difference(undocumented) is None
 
 
 def test_a_result_kept_only_in_its_attribute_is_equivalent(masters):

@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import io
 import random
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +141,25 @@ def unit_names(master: Master) -> set[str]:
     return {name for implement in master.implements for name in implement.names}
 
 
+def documented_attributes(cells: dict[str, str]) -> dict[str, frozenset]:
+    """The attributes the solution's docstrings name as self.<attribute> (the contract tests may read): under
+    'init' those a class or its __init__ names (set by __init__), under 'any' those any docstring names."""
+    found = {"init": set(), "any": set()}
+
+    def named(node) -> set[str]:
+        return set(re.findall(r"self\.([A-Za-z_]\w*)", ast.get_docstring(node) or ""))
+
+    for source in cells.values():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                found["any"] |= named(node)
+            if isinstance(node, ast.ClassDef):
+                found["init"] |= named(node)
+                found["init"] |= set().union(*(named(f) for f in node.body
+                                               if isinstance(f, ast.FunctionDef) and f.name == "__init__"))
+    return {key: frozenset(names) for key, names in found.items()}
+
+
 @dataclass
 class MutationReport:
     assignment: str
@@ -207,7 +227,8 @@ class MutationAnalysis:
         self.tests = [dataclasses.replace(t, settings={**t.settings, "search_max_probes": 0}) for t in tests]
         self.solution = solution_cells(master)
         names = unit_names(master)
-        self.probe = Probe(namespace(master, self.solution), Configurations(seed, configurations).for_units(names))
+        self.probe = Probe(namespace(master, self.solution), Configurations(seed, configurations).for_units(names),
+                           documented_attributes(self.solution))
 
     def mutants(self) -> tuple[int, list[Mutant]]:
         found = all_mutants(self.master)

@@ -1,10 +1,11 @@
 """The equivalence probe: does a mutant really behave differently from the solution?
 
 Both run in this process on the same random configurations (beyond the hidden cases), and everything the tests may
-read is compared: return values (or, for a method that returns nothing, the attribute it documents) and the
-documented attributes (output_width, output_height, output_array after __init__ and forward, input_array and
-padded_input_array after forward, delta_array, every filter's weights, bias, weights_grad and bias_grad, after
-__init__ and update too), the arrays passed in, and the answers.
+read is compared: return values (or, for a method that returns nothing, the attribute it documents), the arrays
+passed in, the answers, and the attributes the solution's docstrings name (self.<attribute>) among output_width,
+output_height, output_array (after __init__ and forward), input_array and padded_input_array (after forward),
+delta_array, filters and every filter's weights, bias, weights_grad and bias_grad (after __init__, the backward
+pass and update).
 """
 
 from __future__ import annotations
@@ -46,13 +47,21 @@ def result_of(returned, obj, attribute):
 
 
 class Recorder:
-    """Observations of one unit on one configuration: label -> observed value; a failure ends the scenario."""
+    """Observations of one unit on one configuration: label -> observed value; a failure ends the scenario.
 
-    def __init__(self):
+    Attributes are observed only when documented (named as self.<attribute> in a docstring of the solution; right
+    after __init__, in the class's or __init__'s docstring)."""
+
+    def __init__(self, documented: dict | None = None):
         self.values: dict[str, object] = {}
+        self.documented = documented or {}
 
     def put(self, label, value):
         self.values[label] = observed(value)
+
+    def attribute(self, label, obj, name, after_init=False):
+        if name in self.documented.get("init" if after_init else "any", ()):
+            self.values[label] = observed(getattr(obj, name)) if hasattr(obj, name) else ("no attribute", name)
 
 
 def _activators(ns, data, rec):
@@ -75,14 +84,14 @@ def _filter(ns, data, rec):
     np.random.seed(data["seed"])
     f = ns["Filter"](w, h, d)
     for name in ("weights", "bias", "weights_grad", "bias_grad"):
-        rec.put(f"Filter.{name} after __init__", getattr(f, name))
+        rec.attribute(f"Filter.{name} after __init__", f, name, after_init=True)
     rec.put("Filter.get_weights()", f.get_weights())
     rec.put("Filter.get_bias()", f.get_bias())
     f.weights, f.bias = data["weights"].copy(), data["bias"]
     f.weights_grad, f.bias_grad = data["weights_grad"].copy(), data["bias_grad"]
     f.update(data["learning_rate"])
-    rec.put("Filter.weights after update", f.weights)
-    rec.put("Filter.bias after update", f.bias)
+    rec.attribute("Filter.weights after update", f, "weights")
+    rec.attribute("Filter.bias after update", f, "bias")
     rec.put("Filter.get_weights() after update", f.get_weights())
 
 
@@ -103,7 +112,7 @@ def _conv_layer(ns, data, rec=None):
 def _filters(rec, layer, when):
     for i, f in enumerate(layer.filters):
         for name in ("weights", "bias", "weights_grad", "bias_grad"):
-            rec.put(f"filter {i} {name} {when}", getattr(f, name, None))
+            rec.attribute(f"filter {i} {name} {when}", f, name, after_init=when == "after __init__")
 
 
 def _conv(ns, data, rec):
@@ -111,17 +120,15 @@ def _conv(ns, data, rec):
     for args in data["sizes"]:
         rec.put(f"ConvLayer.calculate_output_size{args}", cls.calculate_output_size(*args))
     layer = _conv_layer(ns, data, rec)
-    rec.put("output_width", layer.output_width)
-    rec.put("output_height", layer.output_height)
-    rec.put("output_array after __init__", layer.output_array)
+    for name in ("output_width", "output_height", "output_array"):
+        rec.attribute(f"{name} after __init__", layer, name, after_init=True)
     rec.put("number of filters", len(layer.filters))
     x = data["input_array"]
     argument = x.copy()
     rec.put("forward", result_of(layer.forward(argument), layer, "output_array"))
-    rec.put("output_array after forward", layer.output_array)
     rec.put("input after forward", argument)
-    for name in ("input_array", "padded_input_array"):  # documented: assignment 2's backward pass reads them
-        rec.put(f"{name} after forward", getattr(layer, name, None))
+    for name in ("output_array", "input_array", "padded_input_array"):
+        rec.attribute(f"{name} after forward", layer, name)
     previous = ns[data["previous_activator"]]()
     sens = data["sensitivity_array"]
     if hasattr(ns["ConvLayer"], "bp_sensitivity_map"):
@@ -130,7 +137,7 @@ def _conv(ns, data, rec):
         _filters(rec, layer, "after bp_gradient")
         fresh = _conv_layer(ns, data)
         fresh.backward(x.copy(), sens.copy(), previous)
-        rec.put("delta_array after backward", fresh.delta_array)
+        rec.attribute("delta_array after backward", fresh, "delta_array")
         _filters(rec, fresh, "after backward")
         fresh.update()
         _filters(rec, fresh, "after update")
@@ -141,9 +148,8 @@ def _pool(ns, data, rec):
     c, h, w = data["input_shape"]
     fh, fw = data["filter_shape"]
     layer = ns[name](w, h, c, fw, fh, data["stride"])
-    rec.put(f"{name}.output_width", layer.output_width)
-    rec.put(f"{name}.output_height", layer.output_height)
-    rec.put(f"{name}.output_array after __init__", layer.output_array)
+    for attribute in ("output_width", "output_height", "output_array"):
+        rec.attribute(f"{name}.{attribute} after __init__", layer, attribute, after_init=True)
     for key in ("input_array", "ties"):
         x = data[key].copy()
         rec.put(f"{name}.forward({key})", result_of(layer.forward(x), layer, "output_array"))
@@ -291,12 +297,13 @@ def _configuration_text(unit: str, data: dict) -> str:
 class Probe:
     """Observations of the solution on every configuration, then the first difference of each mutant, if any."""
 
-    def __init__(self, solution_namespace: dict, configurations: list[tuple[str, dict]], time_limit_s: float = 10):
-        self.configurations, self.limit = configurations, time_limit_s
+    def __init__(self, solution_namespace: dict, configurations: list[tuple[str, dict]], documented: dict | None = None,
+                 time_limit_s: float = 10):
+        self.configurations, self.limit, self.documented = configurations, time_limit_s, documented or {}
         self.expected = [self.observe(solution_namespace, unit, data) for unit, data in configurations]
 
     def observe(self, ns: dict, unit: str, data: dict) -> dict:
-        rec = Recorder()
+        rec = Recorder(self.documented)
         try:
             with time_limit(self.limit), captured_output():
                 UNITS[unit](ns, data, rec)
