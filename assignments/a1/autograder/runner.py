@@ -9,9 +9,9 @@ import zlib
 from dataclasses import asdict, dataclass, field
 
 from .cases import CaseSpec, TestSpec, decode, encode
-from .checks import Check, Tolerance, Verdict, driver_setup, get_check
+from .checks import Check, Tolerance, Verdict, get_check, with_reference_units
 from .checks.simplify import simplifications
-from .drivers import DRIVERS, prepare
+from .drivers import run_driver
 from .student import GradingTimeout, StudentError, captured_output, time_limit
 from .wire import plain
 
@@ -30,7 +30,7 @@ class InProcessExecutor:
 
     def run(self, driver: str, inputs: dict, params: dict, settings: dict, timeout: float) -> dict:
         with time_limit(timeout), captured_output():
-            return plain(DRIVERS[driver](self.namespace, inputs, params, settings))
+            return plain(run_driver(driver, self.namespace, inputs, params, settings))
 
 
 @dataclass
@@ -252,8 +252,8 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
     configuration (see SmallestFailing) unless explain_failure is False (the engine then calls explain_failures).
     """
     check = get_check(spec.check)
-    if executor is None:  # in the kernel (otter, nbgrader): hand the drivers the course's reference units here
-        prepare(driver_setup([spec]))
+    if executor is None:  # in the kernel (otter, nbgrader)
+        spec = with_reference_units([spec])[0]
         executor = InProcessExecutor(namespace)
     tol = Tolerance.from_settings(spec.settings)
     references = references or default_references(spec.settings.get("device", "auto"))

@@ -6,6 +6,8 @@ Signature of every driver: (namespace, inputs, params, settings) -> dict of outp
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .student import StudentError, call, call_static_or_bound, get_attribute, lookup
@@ -21,19 +23,26 @@ def _instance(namespace, class_name: str):
     return call(f"{class_name}()", cls)
 
 
-# The course's reference units (e.g. its activators), sent by the grader for hidden tests and kept apart from the
-# student's namespace: a test of ConvLayer then does not depend on the student's ReluActivator.
+# The course's reference units (e.g. its activators), sent by the grader with a hidden test's settings and kept
+# apart from the student's namespace: a test of ConvLayer then does not depend on the student's ReluActivator.
+# They exist only while the driver of a test that carries them runs (run_driver), never while student code is
+# judged by another test, so a submission cannot hand them in as its own ReluActivator.
 _REFERENCE: dict = {}
 
 
-def prepare(config: dict | None) -> None:
-    """Child side of checks.driver_setup: exec the grader's reference code into a private dict ({} clears it)."""
+@contextlib.contextmanager
+def _reference_units(settings):
+    """The reference classes in settings['driver_setup']['reference_code'] for the length of one driver call."""
+    code = ((settings or {}).get("driver_setup") or {}).get("reference_code")
     _REFERENCE.clear()
-    code = (config or {}).get("reference_code")
     if code:
         namespace: dict = {"__name__": "course_reference"}
         exec(compile(code, "<course reference>", "exec"), namespace)
         _REFERENCE.update({k: v for k, v in namespace.items() if isinstance(v, type)})
+    try:
+        yield
+    finally:
+        _REFERENCE.clear()
 
 
 def _activator_of(namespace, params, key: str = "activator"):
@@ -320,4 +329,11 @@ def answer(namespace, inputs, params, settings):
 
 DRIVERS = {name: fn for name, fn in globals().items()
            if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith(("build_", "_"))
-           and name != "prepare"}
+           and name != "run_driver"}
+
+
+def run_driver(name: str, namespace, inputs, params, settings):
+    """DRIVERS[name] on one case, with the course's reference units present only during the call."""
+    driver = DRIVERS[name]
+    with _reference_units(settings):
+        return driver(namespace, inputs, params, settings)

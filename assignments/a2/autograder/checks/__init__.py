@@ -4,6 +4,8 @@ mistakes would give), and how to judge what the student's code returned. Judging
 
 from __future__ import annotations
 
+import dataclasses
+
 from pathlib import Path
 
 from .base import PASS, Check, Tolerance, Verdict, compare_array
@@ -40,11 +42,11 @@ def reference_setup(source: Path = REFERENCE_SOURCE) -> dict:
 
 
 def driver_setup(tests) -> dict:
-    """Parent side of drivers.prepare: the course's reference activators when a test needs them, else {}.
+    """The course's reference activators when a test needs them, else {} (drivers.run_driver uses them).
 
     A hidden test carries them in its settings (added when the master is loaded, so the otter zip and the
     nbgrader source have them; the student release never holds a hidden test); otherwise they are read from
-    solutions/. The sandbox sends the result in its setup message; in-process engines call drivers.prepare."""
+    solutions/. They travel with that test's requests only (with_reference_units)."""
     if not needs_reference(tests):
         return {}
     for test in tests:
@@ -54,6 +56,18 @@ def driver_setup(tests) -> dict:
     return reference_setup()
 
 
+def with_reference_units(tests) -> list:
+    """The tests, each one whose cases ask for the course's reference units carrying them in its settings (a master
+    loaded at grading time adds them already); student code gets them only during that test's driver calls."""
+    out = []
+    for test in tests:
+        setup = driver_setup([test])
+        if setup and not test.settings.get("driver_setup"):
+            test = dataclasses.replace(test, settings={**test.settings, "driver_setup": setup})
+        out.append(test)
+    return out
+
+
 def get_check(name: str) -> Check:
     try:
         return CHECKS[name]
@@ -61,4 +75,4 @@ def get_check(name: str) -> Check:
         raise KeyError(f"unknown check {name!r}; known: {', '.join(sorted(CHECKS))}") from None
 
 
-__all__ = ["CHECKS", "PASS", "Check", "Tolerance", "Verdict", "compare_array", "driver_setup", "get_check"]
+__all__ = ["CHECKS", "PASS", "Check", "Tolerance", "Verdict", "compare_array", "driver_setup", "get_check", "with_reference_units"]
