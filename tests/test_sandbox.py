@@ -174,7 +174,7 @@ def test_every_sample_gets_the_same_result_as_in_the_library(assignment, masters
     for sample in sample_defs.load_samples(assignment):
         result = next(r for r in report.results if r.student == sample.name)
         if sample.origin == "raw":
-            assert result.status == "error"
+            assert result.status == "unreadable", result.message  # a row without points, not a crash
             continue
         in_process = library_results(master, sample_defs.namespace(sample, master))
         assert {t.id: t.passed for t in result.tests} == {t: r["passed"] for t, r in in_process.items()}, sample.name
