@@ -187,3 +187,18 @@ def test_replies_are_read_strictly():
     assert MAX_REPLY <= 64 << 20
     with pytest.raises(wire.MalformedData):
         wire.loads(b"[" + b"0," * wire.MAX_VALUES + b"0]")
+
+
+def test_without_a_sandbox_grading_refuses_unless_asked_and_then_says_so(monkeypatch):
+    from autograder.sandbox import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "bubblewrap_problem", lambda: "user namespaces are disabled")
+    with pytest.raises(engine_module.SandboxUnavailable, match="--no-sandbox"):
+        SandboxEngine([], {})
+    plain = SandboxEngine([], {}, sandbox=False)
+    try:
+        assert plain.isolation.startswith("NO SANDBOX")
+        with plain.session(["x = 6 * 7"]) as executor:
+            assert executor.run("answer", {}, {"name": "x"}, {}, 30)["value"] == 42
+    finally:
+        plain.close()
