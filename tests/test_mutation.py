@@ -169,3 +169,21 @@ def test_the_mutate_command_prints_the_kill_rate():
     result = CliRunner().invoke(main, ["mutate", "a2", "--mutants", "2", "--no-report"])
     assert result.exit_code == 0, result.output
     assert "a2: 2 of " in result.output and "kill rate" in result.output
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("Filter(filter_width, filter_height, channel_number)", "Filter(filter_width, filter_width, channel_number)",
+     "the filters ConvLayer.__init__ creates have weights of shape"),
+    ("        self.input_array = input_array\n", "", "has no attribute `input_array`"),
+])
+def test_documented_attributes_former_survivors_lose_points(masters, old, new, words):
+    """Mutants that kept full marks until the conv test read the filters __init__ makes and what forward keeps."""
+    from autograder.runner import run_test
+
+    master = masters["a1"]
+    cells = solution_cells(master)
+    assert cells["implement-ConvLayer"].count(old) == 1
+    ns = namespace(master, {**cells, "implement-ConvLayer": cells["implement-ConvLayer"].replace(old, new)})
+    spec = next(t for t in master.questions["conv_forward"].tests if t.name == "non_square")
+    result = run_test(spec, ns, explain_failure=False)
+    assert not result.passed and words in result.message, result.message
