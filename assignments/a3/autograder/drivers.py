@@ -128,8 +128,11 @@ def output_size(namespace, inputs, params, settings):
     return {"size": call_static_or_bound(cls, "calculate_output_size", args, label, OUTPUT_SIZE_SIGNATURE)}
 
 
-def build_conv_layer(namespace, params, weights, biases):
-    """A student ConvLayer with the case's geometry and the given filter weights (K, C, FH, FW) and biases (K,)."""
+def build_conv_layer(namespace, params, weights, biases, initial: dict | None = None):
+    """A student ConvLayer with the case's geometry and the given filter weights (K, C, FH, FW) and biases (K,).
+
+    `initial`, when given, gets the shapes of the weights __init__ gave the filters, and the shape the student's own
+    Filter(filter_width, filter_height, channel_number) gives (so that a wrong Filter is not blamed on ConvLayer)."""
     cls = lookup(namespace, "ConvLayer")
     channels, height, width = params["input_shape"]
     filter_number, _, filter_height, filter_width = weights.shape
@@ -145,8 +148,12 @@ def build_conv_layer(namespace, params, weights, biases):
         raise StudentError(f"ConvLayer.filters should be a list of Filter objects, got {type(filters).__name__}") from None
     if count != filter_number:
         raise StudentError(f"ConvLayer.filters holds {count} filters, expected filter_number = {filter_number}")
+    if initial is not None:
+        initial["filter_shape"] = _filter_shape(namespace, filter_width, filter_height, channels)
     for f, w, b in zip(filters, weights, biases):
-        get_attribute(f, "weights", "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
+        created = get_attribute(f, "weights", "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
+        if initial is not None:
+            initial.setdefault("filter_shapes", []).append(list(np.shape(created)))
         get_attribute(f, "bias", "Filter")
         try:
             f.weights = w.copy()
@@ -157,16 +164,27 @@ def build_conv_layer(namespace, params, weights, biases):
 
 
 LAYER_ATTRIBUTES = ("output_width", "output_height", "output_array")  # what __init__ must set, as documented
+KEPT_BY_FORWARD = ("input_array", "padded_input_array")  # documented: assignment 2's backward pass reads them
+
+
+def _filter_shape(namespace, width, height, depth):
+    """The weights' shape of the student's own Filter(width, height, depth), or None when it cannot be made."""
+    try:
+        return list(np.shape(getattr(namespace["Filter"](width, height, depth), "weights")))
+    except Exception:
+        return None
 
 
 def conv_forward(namespace, inputs, params, settings):
     """ConvLayer with the case's geometry and weights; forward(input_array) -> returned value, output_array (and
     its value before the call), the attributes __init__ set, and what the student's activator makes of a probe."""
-    layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
-    initial = {name: _snapshot(layer, name) for name in LAYER_ATTRIBUTES if hasattr(layer, name)}
+    initial: dict = {}
+    layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"], initial)
+    initial.update({name: _snapshot(layer, name) for name in LAYER_ATTRIBUTES if hasattr(layer, name)})
     returned = call("ConvLayer.forward", get_attribute(layer, "forward", "ConvLayer"), inputs["input_array"].copy())
     return {"returned": returned, "output_array": getattr(layer, "output_array", None),
             "output_array_before": initial.get("output_array"), "initial": initial,
+            "kept": {name: _snapshot(layer, name) for name in KEPT_BY_FORWARD if hasattr(layer, name)},
             **_activator_probe(namespace, params)}
 
 

@@ -223,7 +223,27 @@ class ConvForwardCheck(Check):
         if not verdict.passed:
             return upstream_cause(verdict, outputs, refs, "activator", f"{params['activator']}.forward")
         verdict = stored_too(outputs, "output_array", returned, "ConvLayer.forward", "ConvLayer")
-        return verdict if not verdict.passed else self._initial(outputs.get("initial", {}), refs["expected"].shape)
+        if verdict.passed:
+            verdict = self._initial(outputs.get("initial", {}), refs["expected"].shape)
+        return verdict if not verdict.passed else self._kept(params, inputs, outputs.get("kept"))
+
+    @staticmethod
+    def _kept(params, inputs, kept) -> Verdict:
+        """What forward must keep for assignment 2 (documented): self.input_array and the zero-padded input."""
+        if kept is None:  # an engine whose driver does not report it
+            return PASS
+        p, x = params["zero_padding"], np.asarray(inputs["input_array"], dtype=np.float64)
+        wanted = {"input_array": x, "padded_input_array": np.pad(x, ((0, 0), (p, p), (p, p)))}
+        for name, expected in wanted.items():
+            if kept.get(name) is None:
+                return Verdict.fail(missing_attribute("ConvLayer", name) + " after forward (assignment 2's backward "
+                                    "pass reads it; see the docstring).")
+            value = as_array(kept[name], f"ConvLayer.{name}")
+            if value.array.shape != expected.shape or not np.allclose(value.array, expected):
+                return Verdict.fail(f"ConvLayer.{name} after forward is not the "
+                                    f"{'input' if name == 'input_array' else 'zero-padded input'} forward was given "
+                                    f"(shape {shape_text(value.array.shape)}, expected {shape_text(expected.shape)}).")
+        return PASS
 
     @staticmethod
     def _initial(initial: dict, shape) -> Verdict:
@@ -248,6 +268,12 @@ class ConvForwardCheck(Check):
         if created.array.shape != tuple(shape):
             return Verdict.fail(f"ConvLayer.output_array has shape {shape_text(created.array.shape)} after __init__, "
                                 f"expected {shape_text(shape)} = (filter_number, output_height, output_width).")
+        wanted = initial.get("filter_shape")  # what the student's own Filter(filter_width, filter_height, channels) has
+        for made in initial.get("filter_shapes", []) if wanted is not None else []:
+            if list(made) != list(wanted):
+                return Verdict.fail(f"the filters ConvLayer.__init__ creates have weights of shape {shape_text(made)}, "
+                                    f"but Filter(filter_width, filter_height, channel_number) has "
+                                    f"{shape_text(wanted)}: create each filter with those arguments.")
         return PASS
 
     def explain(self, params, error):
