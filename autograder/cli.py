@@ -337,13 +337,16 @@ def demo(ctx, engine, jobs):
 @click.pass_context
 def mutate(ctx, assignments, mutants, seed, no_report):
     """Mutation analysis: grade mutants of the solutions (sandbox), report survivors and the kill rate."""
-    from .mutation.analysis import analysis_for, report_path
+    from .mutation.analysis import MutationError, analysis_for, report_path
 
     course = _course(ctx)
     failing = []
     for assignment_id in _ids(course, assignments):
         analysis = analysis_for(course, assignment_id, mutants, seed)
-        report = analysis.run()
+        try:
+            report = analysis.run()
+        except MutationError as exc:
+            raise click.ClickException(f"{assignment_id}: {exc}") from None
         console.print(report.summary())
         for outcome in report.survivors:
             console.print(f"  survivor {outcome.mutant.number}: {outcome.mutant.mutation.description}: "
