@@ -141,3 +141,21 @@ def test_a_search_out_of_time_says_nothing_and_costs_nothing(masters):
     result, full = run_test(starved, namespace), run_test(spec, namespace)
     assert result.smallest is None and "Smallest" not in result.message
     assert result.score == full.score == 0 and result.status == full.status == "failed"
+
+
+def test_a_probe_that_times_out_ends_the_search_quietly(masters):
+    """Code that fails fast on the hidden case but loops forever on a simpler one: no exception, no explanation."""
+    namespace = dict(sample_namespace(masters["a1"], "stride_ignored"))
+    wrong = namespace["ConvLayer"]
+
+    class LoopsAtStrideOne(wrong):
+        def forward(self, input_array):
+            while self.stride == 1:
+                pass
+            return super().forward(input_array)
+
+    namespace["ConvLayer"] = LoopsAtStrideOne
+    spec = spec_of(masters["a1"], "conv_forward.strides")
+    spec = dataclasses.replace(spec, cases=spec.cases[:1], settings={**spec.settings, "search_timeout_s": 1})
+    result = run_test(spec, namespace)
+    assert result.status == "failed" and result.smallest is None
