@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -91,9 +92,10 @@ class Runtime:
             if entry.exists():
                 (site / entry.name).symlink_to(entry)
         (self.root / "work").mkdir(mode=0o755)
+        self._remove = weakref.finalize(self, shutil.rmtree, str(self.root), True)  # also at exit, if never closed
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._remove()
 
 
 class SandboxEngine:
