@@ -169,8 +169,10 @@ class SmallestFailing:
             outputs = self.executor.run(self.check.driver, copy.deepcopy(inputs), params, self.spec.settings, remaining)
             return not self.check.judge(params, inputs, outputs, values, self.tol).passed
         except StudentError as exc:
-            return None if str(exc).startswith(NOT_RUN) else True  # a method the executor no longer calls
-        except Exception:  # timeout, crash, or a fault in the grader: stop searching, say nothing
+            if str(exc).startswith(NOT_RUN) or self._executor_remaining() <= 0:
+                return None  # a method the executor no longer calls, or the submission's budget ran out
+            return True
+        except (GradingTimeout, Exception):  # a timeout (a BaseException), a crash, a fault in the grader: say nothing
             return None
 
     def _executor_remaining(self) -> float:
