@@ -74,6 +74,8 @@ class GradingSettings(_Strict):
     submission_budget_s: PositiveFloat = 60  # one submission, every engine: start-up, restarts and every test
     device: Literal["auto", "cpu", "cuda"] = "auto"
     search_timeout_s: PositiveFloat = 5      # after a hidden failure: time to find the smallest failing configuration
+    max_notebook_mib: PositiveFloat = 20      # a larger notebook (or zip member) is refused, never read
+    max_archive_mib: PositiveFloat = 2048     # the most a zip may inflate to, all members together
 
     @model_validator(mode="before")
     @classmethod
@@ -87,9 +89,6 @@ class GradingSettings(_Strict):
     @property
     def submission_timeout_s(self) -> float:
         return self.submission_budget_s
-
-    max_notebook_mib: PositiveFloat = 20      # a larger notebook (or zip member) is refused, never read
-    max_archive_mib: PositiveFloat = 2048     # the most a zip may inflate to, all members together
 
     def for_tests(self) -> dict:
         """The settings a test needs at grading time (embedded in generated tests; course.yml is not shipped)."""
