@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cases import TestSpec
+from .engine import Engine
 from .gradebook import gradebook_csv, write_feedback
 from .results import SubmissionResult, result_key, write_atomic
 from .submissions import InputLimits, Submission, SubmissionError, discover
@@ -46,7 +47,7 @@ def _progress():
 class Batch:
     """One run over a folder: which submissions need grading, grading them safely, and the class's results."""
 
-    def __init__(self, engine, out_dir: Path, questions: dict[str, float], tests: list[TestSpec], title: str,
+    def __init__(self, engine: Engine, out_dir: Path, questions: dict[str, float], tests: list[TestSpec], title: str,
                  config: dict | None = None):
         self.engine, self.questions, self.tests, self.title = engine, questions, tests, title
         self.config = config or {}
@@ -61,7 +62,7 @@ class Batch:
     def without_points(self, submission: Submission, status: str, message: str) -> SubmissionResult:
         return SubmissionResult(assignment=self.tests[0].assignment if self.tests else "", student=submission.student,
                                 file=submission.file, content_hash=submission.content_hash, engine=self.engine.name,
-                                status=status, message=message, isolation=getattr(self.engine, "isolation", ""))
+                                status=status, message=message, isolation=self.engine.isolation)
 
     def grade_one(self, submission: Submission) -> SubmissionResult:
         """The engine's result, or a row saying why there is none: never an exception."""
@@ -95,7 +96,7 @@ class Batch:
         write_atomic(self.gradebook, gradebook_csv(self.questions, self.tests, rows))
 
 
-def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float], tests: list[TestSpec],
+def grade_folder(engine: Engine, folder: Path, out_dir: Path, questions: dict[str, float], tests: list[TestSpec],
                  title: str, force: bool = False, jobs: int = 1,
                  on_result: Callable[[SubmissionResult], None] | None = None,
                  limits: InputLimits | None = None, config: dict | None = None) -> BatchReport:
@@ -109,7 +110,7 @@ def grade_folder(engine, folder: Path, out_dir: Path, questions: dict[str, float
                              on_result, config)
 
 
-def grade_submissions(engine, submissions: list[Submission], out_dir: Path, questions: dict[str, float],
+def grade_submissions(engine: Engine, submissions: list[Submission], out_dir: Path, questions: dict[str, float],
                       tests: list[TestSpec], title: str, force: bool = False, jobs: int = 1,
                       on_result: Callable[[SubmissionResult], None] | None = None,
                       config: dict | None = None) -> BatchReport:
@@ -128,7 +129,7 @@ def grade_submissions(engine, submissions: list[Submission], out_dir: Path, ques
 
     progress = _progress()
     try:
-        if todo and hasattr(engine, "prepare"):
+        if todo:
             engine.prepare()  # e.g. every torch reference, once, before any student code runs
         task = progress.add_task("", total=len(todo)) if progress else None
         if progress:
@@ -152,8 +153,7 @@ def grade_submissions(engine, submissions: list[Submission], out_dir: Path, ques
     finally:
         if progress:
             progress.stop()
-        if hasattr(engine, "close"):
-            engine.close()
+        engine.close()
         batch.write_gradebook(submissions, done)
     results = [done[s.student] for s in submissions]
     return BatchReport(results=results, graded=len(todo), reused=len(submissions) - len(todo) -

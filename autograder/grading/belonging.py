@@ -77,6 +77,20 @@ class GuardedEngine:
     def __getattr__(self, name):
         return getattr(self.engine, name)
 
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    @property
+    def isolation(self) -> str:
+        return self.engine.isolation
+
+    def prepare(self) -> None:
+        self.engine.prepare()
+
+    def close(self) -> None:
+        self.engine.close()
+
     def grade(self, submission):
         from .results import SubmissionResult
         from .submissions import SubmissionError
@@ -90,7 +104,7 @@ class GuardedEngine:
                                     file=submission.file, content_hash=submission.content_hash,
                                     engine=self.engine.name, status=WRONG_ASSIGNMENT,
                                     message=self.guard.message(verdict),
-                                    isolation=getattr(self.engine, "isolation", ""))
+                                    isolation=self.engine.isolation)
         result = self.engine.grade(submission)
         result.file = submission.file   # its path in the class folder, not only its name
         if verdict.warning:

@@ -15,10 +15,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .engine import Engine
 from .results import SubmissionResult
 from .submissions import InputLimits, Submission, open_no_follow
 
-_ENGINES: dict[str, object] = {}      # per worker process: setup token -> engine (references computed once)
+_ENGINES: dict[str, Engine] = {}      # per worker process: setup token -> engine (references computed once)
 _PREPARED: dict[str, int] = {}        # per worker process: setup token -> how many times references were computed
 _LOCK = threading.Lock()
 
@@ -37,13 +38,13 @@ class EngineSetup:
         data = {"tests": [t.to_dict() for t in self.tests], "settings": self.settings, "sandbox": self.sandbox}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
-    def build(self):
+    def build(self) -> Engine:
         from ..sandbox.engine import SandboxEngine
 
         return SandboxEngine(self.tests, self.settings, sandbox=self.sandbox)
 
 
-def worker_engine(setup: EngineSetup):
+def worker_engine(setup: EngineSetup) -> Engine:
     """This worker's engine for `setup`, built and prepared (every reference computed) the first time only."""
     with _LOCK:
         engine = _ENGINES.get(setup.token)

@@ -94,6 +94,9 @@ class OtterRunEngine:
             tests=list(tests) or failed_tests(self.tests, "failed" if status == "graded" else status, message),
             duration_s=round(time.perf_counter() - started, 3), isolation=ISOLATION)
 
+    def prepare(self) -> None:
+        """Nothing to do: each `otter run` starts from the zip."""
+
     def grade(self, submission: Submission) -> SubmissionResult:
         started = time.perf_counter()
         try:
@@ -117,3 +120,6 @@ class OtterRunEngine:
                 return self._result(submission, "error", f"otter run failed (exit {code}): {tail}", started=started)
             tests = parse_results(json.loads(results_file.read_text()), self.tests)
         return self._result(submission, "graded", tests=tests, started=started)
+
+    def close(self) -> None:
+        """Nothing to release: every `otter run` has ended with its submission."""

@@ -1,0 +1,38 @@
+"""The design holds (fast tier): every engine offers the one interface batch grading calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.belonging import AssignmentGuard, GuardedEngine
+from autograder.grading.distributed import DaskEngine
+from autograder.grading.engine import Engine
+from autograder.grading.otter_engine import OtterRunEngine
+from autograder.sandbox.engine import SandboxEngine
+
+MEMBERS = ("name", "isolation", "prepare", "grade", "close")
+
+
+def test_the_interface_is_what_batch_grading_calls():
+    assert {m for m in vars(Engine) if not m.startswith("_")} == set(MEMBERS)
+
+
+@pytest.mark.parametrize("engine_class", [SandboxEngine, OtterRunEngine, DaskEngine, GuardedEngine])
+def test_every_engine_class_offers_the_interface(engine_class):
+    missing = [m for m in MEMBERS if not hasattr(engine_class, m)]
+    assert not missing, f"{engine_class.__name__} lacks {missing}"
+    for method in ("prepare", "grade", "close"):
+        assert callable(getattr(engine_class, method))
+
+
+def test_engines_built_as_grading_builds_them_are_engines():
+    sandbox = SandboxEngine([], {}, sandbox=False)  # the real engine, without bubblewrap: nothing runs here
+    try:
+        otter = OtterRunEngine(Path("autograder.zip"), [], timeout_s=1)
+        for engine in (sandbox, otter, GuardedEngine(otter, AssignmentGuard("a1", {}))):
+            assert isinstance(engine, Engine)
+    finally:
+        sandbox.close()
+    assert not isinstance(object(), Engine)
