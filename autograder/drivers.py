@@ -10,6 +10,7 @@ import contextlib
 
 import numpy as np
 
+from .probes import ACTIVATOR_PROBE, GRADIENT_FUNCTIONS
 from .student import StudentError, call, call_static_or_bound, get_attribute, lookup
 
 CONV_SIGNATURE = ("ConvLayer(input_width, input_height, channel_number, filter_width, filter_height, "
@@ -61,10 +62,6 @@ def _activator_of(namespace, params, key: str = "activator"):
     if params.get("activator_source") == "reference" and name in _REFERENCE:
         return _REFERENCE[name]()
     return _instance(namespace, name)
-
-
-# Fixed numbers a public check feeds the student's activator, so that a wrong activator is blamed, not the layer.
-ACTIVATOR_PROBE = np.array([-1.5, -0.25, 0.0, 0.5, 2.0])
 
 
 def _activator_probe(namespace, params, key: str = "activator", method: str = "forward") -> dict:
@@ -284,14 +281,6 @@ def conv_gradcheck(namespace, inputs, params, settings):
         inputs_at = points if target == "input" else [x] * len(points)
         outputs[f"forward_{target}"] = _forward_at(layer, forward, label, inputs_at, set_parameters)
     return {**analytic, **outputs}
-
-
-# Scalar functions students' numerical_gradient is tried on (torch twins in checks.py give the exact gradients).
-GRADIENT_FUNCTIONS = {
-    "sum_of_squares": lambda x: float(np.sum(x ** 2)),
-    "non_separable": lambda x: float(np.sum(np.sin(x) * np.roll(x.ravel(), 1).reshape(x.shape)) + np.sum(x) ** 2 / 10),
-    "log_sum_exp": lambda x: float(np.log(np.sum(np.exp(x)))),
-}
 
 
 @driver

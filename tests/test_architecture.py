@@ -1,7 +1,10 @@
-"""The design holds (fast tier): every engine offers the one interface batch grading calls."""
+"""The design holds (fast tier): every engine offers the one interface batch grading calls, and dependencies run
+one way (the import-linter contract in .importlinter)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,8 @@ from autograder.grading.distributed import DaskEngine
 from autograder.grading.engine import Engine
 from autograder.grading.otter_engine import OtterRunEngine
 from autograder.sandbox.engine import SandboxEngine
+
+from .conftest import REPO_ROOT
 
 MEMBERS = ("name", "isolation", "prepare", "grade", "close")
 
@@ -36,3 +41,10 @@ def test_engines_built_as_grading_builds_them_are_engines():
     finally:
         sandbox.close()
     assert not isinstance(object(), Engine)
+
+
+def test_dependencies_run_one_way():
+    """The layers in .importlinter hold (lint-imports, as CI runs it); its output names any import that breaks them."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    done = subprocess.run([str(lint), "--no-cache"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
