@@ -43,7 +43,7 @@ class NbgraderReport:
 
 
 def _nbgrader(args: list[str], root: Path) -> str:
-    from ..release.pipelines import tool_environment
+    from ..tools import tool_environment
 
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True,
                           env=tool_environment())
@@ -54,7 +54,7 @@ def _nbgrader(args: list[str], root: Path) -> str:
 
 def preflight() -> None:
     """The grading kernel must import the course library and otter, or every check cell would score 0."""
-    from ..release.pipelines import tool_environment
+    from ..tools import tool_environment
 
     done = subprocess.run([sys.executable, "-c", "import autograder.notebook, otter"], capture_output=True,
                           text=True, env=tool_environment())

@@ -106,7 +106,7 @@ class OtterRunEngine:
         with tempfile.TemporaryDirectory(prefix="otter-run-") as tmp:
             out = Path(tmp) / "out"
             out.mkdir()
-            from ..release.pipelines import tool_environment
+            from ..tools import tool_environment
 
             code, log = run_with_limit([sys.executable, "-m", "otter", "run", "-a", str(self.autograder_zip),
                                         "-o", str(out), str(submission.path.resolve())],

@@ -27,6 +27,7 @@ from ..config import PACKAGE_DIR, Course, course_root
 from ..leaks import scan
 from ..master import Master, Question, load_master
 from ..runner import References
+from ..tools import tool_environment
 from . import preprocessors as pp
 from .student_cells import AddExportCell, AddFigures
 from .compare import NumberTolerance, tree_differences
@@ -145,13 +146,6 @@ def copy_library(destination: Path) -> None:
     for relative in runtime_files():
         (destination / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(LIBRARY / relative, destination / relative)
-
-
-def tool_environment() -> dict:
-    """The environment for otter/nbgrader subprocesses: this interpreter's bin/ first (nbgrader runs `alembic`)."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
 
 
 def _run(command: list[str], cwd: Path, what: str) -> None:
