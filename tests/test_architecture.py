@@ -48,3 +48,26 @@ def test_dependencies_run_one_way():
     lint = Path(sys.executable).parent / "lint-imports"
     done = subprocess.run([str(lint), "--no-cache"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def _table_entries(text: str) -> set[str]:
+    """The module paths named in ARCHITECTURE.md's table of modules (its rows' first column)."""
+    return {line.split("`")[1] for line in text.splitlines() if line.startswith("| `autograder/")}
+
+
+def test_architecture_md_names_every_module_and_only_modules_that_exist():
+    text = (REPO_ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = _table_entries(text)
+    package = REPO_ROOT / "autograder"
+    modules = {f"{p.relative_to(REPO_ROOT).as_posix()}" for p in package.rglob("*.py")
+               if p.name != "__init__.py" or p.parent == package}
+    packages = {f"{p.parent.relative_to(REPO_ROOT).as_posix()}/" for p in package.rglob("*/__init__.py")}
+    assert sorted((modules | packages) - named) == [], "add these to ARCHITECTURE.md's table of modules"
+    assert sorted(named - modules - packages) == [], "ARCHITECTURE.md names modules that no longer exist"
+
+
+def test_architecture_md_shows_the_layers_the_contract_enforces():
+    text = (REPO_ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    contract = (REPO_ROOT / ".importlinter").read_text(encoding="utf-8").split("layers =\n", 1)[1]
+    layers = [line for line in contract.splitlines() if line.startswith("    autograder.")]
+    assert layers and "\n".join(layers) in text
