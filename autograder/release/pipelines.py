@@ -26,7 +26,7 @@ from ..checks import get_check
 from ..config import PACKAGE_DIR, Course, course_root
 from ..leaks import scan
 from ..master import Master, Question, load_master
-from ..runner import References
+from ..references import References
 from ..tools import tool_environment
 from . import preprocessors as pp
 from .student_cells import AddExportCell, AddFigures

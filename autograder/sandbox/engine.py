@@ -21,7 +21,8 @@ import numpy as np
 
 from .. import checks
 from ..student import GradingTimeout
-from ..runner import References, explain_failures, run_test
+from ..references import References
+from ..runner import explain_failures, run_test
 from ..grading.notebook_code import notebook_code
 from ..grading.results import SubmissionResult
 from ..grading.submissions import Submission, SubmissionError, read_notebook
