@@ -10,12 +10,22 @@ import contextlib
 
 import numpy as np
 
+from .probes import ACTIVATOR_PROBE, GRADIENT_FUNCTIONS
 from .student import StudentError, call, call_static_or_bound, get_attribute, lookup
 
 CONV_SIGNATURE = ("ConvLayer(input_width, input_height, channel_number, filter_width, filter_height, "
                   "filter_number, zero_padding, stride, activator, learning_rate)")
 FILTER_SIGNATURE = "Filter(width, height, depth)"
 OUTPUT_SIZE_SIGNATURE = "calculate_output_size(input_size, filter_size, zero_padding, stride)"
+
+# Every driver, by name: the ones below marked @driver, and nothing else (a request names one of these).
+DRIVERS: dict = {}
+
+
+def driver(function):
+    """Register function as the driver of its own name."""
+    DRIVERS[function.__name__] = function
+    return function
 
 
 def _instance(namespace, class_name: str):
@@ -54,10 +64,6 @@ def _activator_of(namespace, params, key: str = "activator"):
     return _instance(namespace, name)
 
 
-# Fixed numbers a public check feeds the student's activator, so that a wrong activator is blamed, not the layer.
-ACTIVATOR_PROBE = np.array([-1.5, -0.25, 0.0, 0.5, 2.0])
-
-
 def _activator_probe(namespace, params, key: str = "activator", method: str = "forward") -> dict:
     """{'<key>_probe': what the student's activator's method makes of ACTIVATOR_PROBE}, when the case uses the
     student's activator (checks.base.upstream_cause judges it)."""
@@ -75,6 +81,7 @@ def _snapshot(obj, attribute: str):
     return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
 
 
+@driver
 def activator(namespace, inputs, params, settings):
     """params: activator (class name), method ('forward' or 'backward'); inputs: value -> {'result'}."""
     instance = _instance(namespace, params["activator"])
@@ -85,6 +92,7 @@ def activator(namespace, inputs, params, settings):
     return {"result": result, "input_after": argument}
 
 
+@driver
 def filter_init(namespace, inputs, params, settings):
     """params: width, height, depth -> the new Filter's attributes and accessor results."""
     cls = lookup(namespace, "Filter")
@@ -100,6 +108,7 @@ def filter_init(namespace, inputs, params, settings):
     }
 
 
+@driver
 def filter_update(namespace, inputs, params, settings):
     """Set weights, bias and their gradients, call update(learning_rate) -> weights and bias after it."""
     cls = lookup(namespace, "Filter")
@@ -120,6 +129,7 @@ def filter_update(namespace, inputs, params, settings):
     }
 
 
+@driver
 def output_size(namespace, inputs, params, settings):
     """params: input_size, filter_size, zero_padding, stride -> {'size'}."""
     cls = lookup(namespace, "ConvLayer")
@@ -175,6 +185,7 @@ def _filter_shape(namespace, width, height, depth):
         return None
 
 
+@driver
 def conv_forward(namespace, inputs, params, settings):
     """ConvLayer with the case's geometry and weights; forward(input_array) -> returned value, output_array (and
     its value before the call), the attributes __init__ set, and what the student's activator makes of a probe."""
@@ -196,6 +207,7 @@ def _gradients(layer) -> dict:
             "bias_grad": [getattr(f, "bias_grad", None) for f in filters]}
 
 
+@driver
 def conv_backward(namespace, inputs, params, settings):
     """params.method: bp_sensitivity_map | bp_gradient (each after forward) | backward -> what they produced."""
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
@@ -215,6 +227,7 @@ def conv_backward(namespace, inputs, params, settings):
             **_activator_probe(namespace, params, "previous_activator", "backward")}
 
 
+@driver
 def conv_update(namespace, inputs, params, settings):
     """Gradients set on every filter, then ConvLayer.update() -> the filters' weights and biases after it."""
     layer = build_conv_layer(namespace, params, inputs["weights"], inputs["biases"])
@@ -239,6 +252,7 @@ def _forward_at(layer, forward, label: str, points, prepare=None) -> dict:
     return {"returned": returned, "output_array": stored}
 
 
+@driver
 def conv_gradcheck(namespace, inputs, params, settings):
     """The student's gradients (from backward), then the student's forward at every point the grader sent.
 
@@ -269,14 +283,7 @@ def conv_gradcheck(namespace, inputs, params, settings):
     return {**analytic, **outputs}
 
 
-# Scalar functions students' numerical_gradient is tried on (torch twins in checks.py give the exact gradients).
-GRADIENT_FUNCTIONS = {
-    "sum_of_squares": lambda x: float(np.sum(x ** 2)),
-    "non_separable": lambda x: float(np.sum(np.sin(x) * np.roll(x.ravel(), 1).reshape(x.shape)) + np.sum(x) ** 2 / 10),
-    "log_sum_exp": lambda x: float(np.log(np.sum(np.exp(x)))),
-}
-
-
+@driver
 def numerical_gradient(namespace, inputs, params, settings):
     """numerical_gradient(f, x[, h]) on a known function -> the gradient and x after the call."""
     function = lookup(namespace, "numerical_gradient", kind="function")
@@ -287,6 +294,7 @@ def numerical_gradient(namespace, inputs, params, settings):
     return {"gradient": gradient, "x_after": x}
 
 
+@driver
 def relative_error(namespace, inputs, params, settings):
     """relative_error(a, b) -> {'value'}."""
     function = lookup(namespace, "relative_error", kind="function")
@@ -307,6 +315,7 @@ def build_pooling_layer(namespace, params):
     return call("{}({}, {}, {}, {}, {}, {})".format(name, *args), cls, *args, signature=POOL_SIGNATURE.format(name)), name
 
 
+@driver
 def pool_forward(namespace, inputs, params, settings):
     """A pooling layer with the case's geometry; forward(input_array) -> returned value and output_array."""
     layer, name = build_pooling_layer(namespace, params)
@@ -315,6 +324,7 @@ def pool_forward(namespace, inputs, params, settings):
     return {"returned": returned, "output_array": getattr(layer, "output_array", None), "output_array_before": before}
 
 
+@driver
 def pool_backward(namespace, inputs, params, settings):
     """forward, then backward(input_array, sensitivity_array) -> returned value and delta_array."""
     layer, name = build_pooling_layer(namespace, params)
@@ -326,6 +336,7 @@ def pool_backward(namespace, inputs, params, settings):
     return {"returned": returned, "delta_array": getattr(layer, "delta_array", None), "delta_array_before": before}
 
 
+@driver
 def pool_gradcheck(namespace, inputs, params, settings):
     """backward's result, then forward at every point the grader sent (inputs['points']: x +- h v), untouched."""
     layer, name = build_pooling_layer(namespace, params)
@@ -340,14 +351,10 @@ def pool_gradcheck(namespace, inputs, params, settings):
             "forward": _forward_at(layer, forward, label, inputs["points"])}
 
 
+@driver
 def answer(namespace, inputs, params, settings):
     """params: name -> {'value'}: the student's answer to a numeric question."""
     return {"value": lookup(namespace, params["name"], kind="answer")}
-
-
-DRIVERS = {name: fn for name, fn in globals().items()
-           if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith(("build_", "_"))
-           and name != "run_driver"}
 
 
 def run_driver(name: str, namespace, inputs, params, settings):

@@ -10,6 +10,8 @@ import functools
 
 import numpy as np
 
+from .cases import CaseSpec, decode, encode
+
 
 @functools.lru_cache(maxsize=None)
 def _torch():
@@ -103,3 +105,49 @@ class TorchReference:
         """Trainable parameters (weights and biases) of torch's Conv2d with that geometry."""
         layer = self.torch.nn.Conv2d(channels, filter_number, (filter_height, filter_width))
         return int(sum(p.numel() for p in layer.parameters()))
+
+
+class References:
+    """torch references for cases, computed once per (check, case) and reused for every submission.
+
+    `check` below is a checks.Check (its name, inputs and references), not imported: checks sit above this module."""
+
+    def __init__(self, device: str = "auto"):
+        self.device = device
+        self._torch_ref = None
+        self._cache: dict[tuple[str, str], tuple[dict, dict]] = {}
+
+    @property
+    def torch_ref(self):
+        if self._torch_ref is None:
+            self._torch_ref = TorchReference(self.device)
+        return self._torch_ref
+
+    def compute(self, check, case: CaseSpec, inputs: dict) -> tuple[dict, dict]:
+        """(reference values, provenance) for a case, ignoring any stored reference."""
+        key = (check.name, case.key)
+        if key not in self._cache:
+            values = check.references(case.params, inputs, self.torch_ref)
+            self._cache[key] = (values, self.torch_ref.provenance)
+        return self._cache[key]
+
+    def get(self, check, case: CaseSpec, inputs: dict) -> tuple[dict, dict]:
+        """Stored references (public cases) when present, else computed with torch."""
+        if case.reference is not None:
+            return decode(case.reference["values"]), case.reference["provenance"]
+        return self.compute(check, case, inputs)
+
+    def materialize(self, check, case: CaseSpec) -> CaseSpec:
+        """The case with its inputs and torch references stored in it (what a public case ships with)."""
+        inputs = check.inputs(case)
+        values, provenance = self.compute(check, case, inputs)
+        return CaseSpec(id=case.id, params=case.params, seed=None, inputs=encode(inputs),
+                        reference={"values": encode(values), "provenance": provenance})
+
+
+_DEFAULT_REFERENCES: dict[str, References] = {}
+
+
+def default_references(device: str) -> References:
+    """One References per device for the life of the process, so repeated tests reuse torch results."""
+    return _DEFAULT_REFERENCES.setdefault(device, References(device))

@@ -8,10 +8,11 @@ import time
 import zlib
 from dataclasses import asdict, dataclass, field
 
-from .cases import CaseSpec, TestSpec, decode, encode
+from .cases import CaseSpec, TestSpec
 from .checks import Check, Tolerance, Verdict, get_check, with_reference_units
 from .checks.simplify import simplifications
 from .drivers import run_driver
+from .references import References, default_references
 from .student import GradingTimeout, StudentError, captured_output, time_limit
 from .wire import plain
 
@@ -77,52 +78,6 @@ class TestResult:
         data = dict(data)
         data["cases"] = [CaseResult(**c) for c in data.get("cases", [])]
         return cls(**data)
-
-
-class References:
-    """torch references for cases, computed once per (check, case) and reused for every submission."""
-
-    def __init__(self, device: str = "auto"):
-        self.device = device
-        self._torch_ref = None
-        self._cache: dict[tuple[str, str], tuple[dict, dict]] = {}
-
-    @property
-    def torch_ref(self):
-        if self._torch_ref is None:
-            from .references import TorchReference
-
-            self._torch_ref = TorchReference(self.device)
-        return self._torch_ref
-
-    def compute(self, check: Check, case: CaseSpec, inputs: dict) -> tuple[dict, dict]:
-        """(reference values, provenance) for a case, ignoring any stored reference."""
-        key = (check.name, case.key)
-        if key not in self._cache:
-            values = check.references(case.params, inputs, self.torch_ref)
-            self._cache[key] = (values, self.torch_ref.provenance)
-        return self._cache[key]
-
-    def get(self, check: Check, case: CaseSpec, inputs: dict) -> tuple[dict, dict]:
-        """Stored references (public cases) when present, else computed with torch."""
-        if case.reference is not None:
-            return decode(case.reference["values"]), case.reference["provenance"]
-        return self.compute(check, case, inputs)
-
-    def materialize(self, check: Check, case: CaseSpec) -> CaseSpec:
-        """The case with its inputs and torch references stored in it (what a public case ships with)."""
-        inputs = check.inputs(case)
-        values, provenance = self.compute(check, case, inputs)
-        return CaseSpec(id=case.id, params=case.params, seed=None, inputs=encode(inputs),
-                        reference={"values": encode(values), "provenance": provenance})
-
-
-_DEFAULT_REFERENCES: dict[str, References] = {}
-
-
-def default_references(device: str) -> References:
-    """One References per device for the life of the process, so repeated tests reuse torch results."""
-    return _DEFAULT_REFERENCES.setdefault(device, References(device))
 
 
 def _failure_summary(spec: TestSpec, results: list[CaseResult]) -> tuple[str, str | None]:

@@ -74,7 +74,7 @@ def compare_array(label: str, returned: Returned, expected: np.ndarray, tol: Tol
 
 
 def activator_probe_reference(torch_ref, activator: str, method: str, probe) -> np.ndarray:
-    """What the course's activator gives on the probe numbers (drivers.ACTIVATOR_PROBE), computed with torch."""
+    """What the course's activator gives on the probe numbers (probes.ACTIVATOR_PROBE), computed with torch."""
     t = torch_ref.tensor(probe)
     if activator == "ReluActivator":
         return torch_ref.numpy(torch_ref.torch.relu(t) if method == "forward" else (t > 0).double())

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..drivers import ACTIVATOR_PROBE
+from ..probes import ACTIVATOR_PROBE
 from ..student import as_array, missing_attribute
 from .base import (PASS, Check, Verdict, activator_probe_reference, compare_array, failure, result_of, shape_text,
                    stored_too, update_mistakes, upstream_cause)

@@ -14,7 +14,7 @@ from ..finite_differences import (central_differences, gradient_from_directional
                                   perturbed_points, random_directions)
 from ..numerics import relative_error
 from ..student import StudentError, as_array
-from ..drivers import ACTIVATOR_PROBE
+from ..probes import ACTIVATOR_PROBE
 from .base import (PASS, Check, Verdict, activator_probe_reference, combined, compare_array, result_of, shape_text,
                    stored_too, update_mistakes, upstream_cause)
 from .diagnosis import judge_array, same
@@ -367,7 +367,7 @@ class ConvGradcheckCheck(Check):
         return f"finite differences ({how}): {ConvForwardCheck().describe(params)}"
 
 
-# numpy and torch twins of the functions numerical_gradient is tried on (the numpy ones live in drivers.py)
+# numpy and torch twins of the functions numerical_gradient is tried on (the numpy ones live in probes.py)
 def _torch_function(name, torch):
     return {
         "sum_of_squares": lambda x: (x ** 2).sum(),
@@ -386,7 +386,7 @@ class NumericalGradientCheck(Check):
         return {"x": rng.uniform(-1, 1, tuple(params["shape"]))}
 
     def references(self, params, inputs, torch_ref):
-        from ..drivers import GRADIENT_FUNCTIONS
+        from ..probes import GRADIENT_FUNCTIONS
 
         x = torch_ref.tensor(inputs["x"]).requires_grad_()
         _torch_function(params["function"], torch_ref.torch)(x).backward()
