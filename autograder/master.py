@@ -15,7 +15,7 @@ Cells and what they become:
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jupytext
@@ -131,6 +131,8 @@ def parse_question(cell, assignment: AssignmentConfig, settings: dict) -> Questi
             cases = tuple(CaseSpec.from_dict({**c, "inputs": _literal_inputs(c.get("inputs"))}) for c in raw["cases"])
         except (KeyError, ValueError) as exc:
             raise MasterError(f"question {name}, test {raw['name']!r}: {exc}") from None
+        if check.uses_fd_step:  # the step h of course.yml, unless a case sets its own
+            cases = tuple(replace(c, params={"fd_step": settings["fd_step"], **c.params}) for c in cases)
         for case in cases:
             if check.random_inputs and case.seed is None and case.inputs is None:
                 raise MasterError(f"question {name}, test {raw['name']!r}, case {case.id!r}: give a seed or inputs")

@@ -213,3 +213,14 @@ def test_a_forward_that_returns_nested_lists_passes_the_gradient_check_through_t
                                   {"forward": lambda self, x: np.asarray(forward(self, x)).tolist()})
     result = run_test(spec("conv_gradcheck", GRADCHECK), executor=InProcessExecutor(namespace))
     assert result.passed, result.message
+
+
+def test_the_step_of_the_finite_differences_comes_from_course_yml(course):
+    """grading.fd_step in course.yml reaches every gradient-check case (a case may still set its own)."""
+    from autograder.master import load_master
+
+    changed = course.model_copy(update={"grading": course.grading.model_copy(update={"fd_step": 1e-4})})
+    for assignment in ("a2", "a3"):
+        steps = {case.params["fd_step"] for question in load_master(changed, assignment).questions.values()
+                 for spec in question.tests if get_check(spec.check).uses_fd_step for case in spec.cases}
+        assert steps == {1e-4}, assignment

@@ -204,6 +204,7 @@ class Check:
     name: str = ""
     driver: str = ""
     random_inputs = True  # cases need a seed (or literal inputs)
+    uses_fd_step = False  # its cases take the finite-difference step h from course.yml (params.fd_step)
 
     def inputs(self, case) -> dict:
         if case.inputs is not None:

@@ -218,6 +218,7 @@ class PoolGradcheckCheck(Check):
     grader at points it chooses, where every output of the forward is first checked against torch."""
 
     name, driver = "pool_gradcheck", "pool_gradcheck"
+    uses_fd_step = True
 
     def generate(self, params, rng):
         inputs = pool_inputs(params, rng)

@@ -301,6 +301,7 @@ class ConvGradcheckCheck(Check):
     """
 
     name, driver = "conv_gradcheck", "conv_gradcheck"
+    uses_fd_step = True
     TARGETS = {"input": ("input_array", "delta_array", "the input"), "weights": ("weights", "weights_grad", "the weights"),
                "bias": ("biases", "bias_grad", "the biases")}
 
