@@ -203,3 +203,16 @@ def test_nbgrader_validate(built, sample_notebooks, assignment, tmp_path):
     assert untouched.get("failed"), untouched
     shutil.copyfile(sample_notebooks[assignment] / "reference.ipynb", notebook)
     assert Validator().validate(str(notebook)) == {}
+
+
+def test_nbgrader_hidden_cells_carry_specs_that_python_can_read_with_nan_references():
+    """A reference may be NaN on purpose (a mistake's result); the hidden cell's specs must still be valid Python."""
+    import ast
+    import json
+
+    from autograder.release.preprocessors import _spec_literal
+
+    specs = [{"name": "t", "cases": [{"reference": {"values": {"alternatives": {"no_floor": float("nan")}}}}]}]
+    text = ast.literal_eval(_spec_literal(specs))
+    value = json.loads(text)[0]["cases"][0]["reference"]["values"]["alternatives"]["no_floor"]
+    assert value != value  # NaN survives

@@ -6,6 +6,7 @@ Every step reads the master's cell roles (setup, implement, question, given, mar
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import nbformat
@@ -63,8 +64,9 @@ class ExpandImplementCells(Preprocessor):
 
 
 def _spec_literal(specs: list[dict]) -> str:
-    """A Python literal (not JSON: true/false/null are not Python) of test specs."""
-    return repr(specs)
+    """The test specs as a Python string literal holding JSON, which grade() parses: a repr of the specs would
+    not be Python where a reference is NaN or infinite (`nan` is no name), JSON keeps them."""
+    return repr(json.dumps(specs))
 
 
 class RenderNbgraderQuestions(Preprocessor):
