@@ -27,7 +27,9 @@ AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-group
 CORPUS = REPO_ROOT / "tests" / "adversarial"
 SAMPLES = ["victim", "ring_a_writer", "ring_b_reader", "daemon_rewrites_results", "forks_to_the_limit",
            "threads_then_a_malformed_start_up_reply", "two_gigabytes_of_scratch", "reply_deeply_nested",
-           "memory_bomb", "endless_loop", "neighbour_1", "neighbour_2"]
+           "memory_bomb", "endless_loop", "neighbour_1", "neighbour_2", "imports_torch_found_on_disk",
+           "reads_the_solutions", "forges_results", "patches_numpy", "replaces_the_child_runtime",
+           "loop_that_swallows_interrupts", "reply_unknown_dtype"]
 
 
 @pytest.fixture(scope="module")
