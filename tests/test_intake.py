@@ -408,3 +408,11 @@ def test_no_submissions_is_an_error_with_its_own_exit_status(tmp_path):
     assert run.exit_code == EXIT_NO_SUBMISSIONS and "no submissions found" in run.output
     assert "graded 0" not in run.output
 
+
+
+def test_a_gradebook_made_without_a_sandbox_says_so_on_every_row():
+    """course grade --no-sandbox: the results, the report and the gradebook all say the code was not isolated."""
+    result = _result("alice", tests=[_test_result("ok", 1.0)])
+    result.isolation = "NO SANDBOX: plain child processes with resource limits only"
+    rows = list(csv.reader(gradebook_csv({"q": 1.0}, [], [result]).splitlines()))
+    assert "NO SANDBOX" in rows[2][4]

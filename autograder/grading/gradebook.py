@@ -38,6 +38,8 @@ def gradebook_csv(questions: dict[str, float], tests: list[TestSpec], results: l
 def status_text(result: SubmissionResult) -> str:
     """Completed, or why not: "not graded: <reason>" for rows without points, "<status>: <reason>" otherwise."""
     if result.status == "graded":
+        if result.isolation.startswith("NO SANDBOX"):  # course grade --no-sandbox: the gradebook says so too
+            return "Completed, NO SANDBOX (student code ran without isolation)"
         return "Completed"
     label = "not graded" if not result.graded else result.status
     message = result.message.removeprefix(f"{label}: ")
