@@ -243,3 +243,22 @@ def test_tests_that_hand_out_the_reference_units_run_after_every_activator_test(
         carriers = [i for i, spec in enumerate(order) if driver_setup([spec])]
         activators = [i for i, spec in enumerate(order) if spec.check == "activator"]
         assert not carriers or not activators or max(activators) < min(carriers), master.assignment.id
+
+
+def test_a_hidden_test_shows_the_kind_of_an_error_never_its_text():
+    """Text the sandboxed child wrote may hold whatever a hidden test handed the student's code (inputs, the course's
+    reference units): a hidden test keeps only the error's kind; a public test shows the message."""
+    from autograder.runner import hidden_error_text
+    from autograder.student import ChildError
+
+    class Child:
+        def run(self, driver, inputs, params, settings, timeout):
+            raise ChildError("your code raised ValueError: SECRET class ReluActivator: np.maximum(x, 0)")
+
+    hidden = run_test(spec("conv_forward", CONV, hidden=True), executor=Child(), explain_failure=False)
+    assert not hidden.passed and "raised ValueError" in hidden.message
+    assert "SECRET" not in hidden.message and "np.maximum" not in hidden.message
+    public = run_test(spec("conv_forward", CONV), executor=Child(), explain_failure=False)
+    assert "SECRET" in public.message
+    assert "not implemented" in hidden_error_text("ConvLayer.forward is not implemented yet (it raises ...)")
+    assert "sys.exit" in hidden_error_text("your code called sys.exit(2) while being graded")

@@ -416,3 +416,18 @@ def test_a_gradebook_made_without_a_sandbox_says_so_on_every_row():
     result.isolation = "NO SANDBOX: plain child processes with resource limits only"
     rows = list(csv.reader(gradebook_csv({"q": 1.0}, [], [result]).splitlines()))
     assert "NO SANDBOX" in rows[2][4]
+
+
+def test_results_graded_without_the_sandbox_are_not_reused_by_a_sandboxed_run(tmp_path):
+    """--no-sandbox results (student code ran unisolated, and could have written them) never satisfy a resume."""
+    from types import SimpleNamespace
+
+    from autograder.grading.batch import Batch
+    from autograder.grading.submissions import Submission
+
+    notebook = tmp_path / "alice.ipynb"
+    notebook.write_text(json.dumps(notebook_json()))
+    submission = Submission.from_path(notebook)
+    keys = {Batch(SimpleNamespace(name="sandbox", isolation=isolation), tmp_path / "out", {"q": 1.0}, [], "a1")
+            .key(submission) for isolation in ("sandboxed child (bubblewrap) ...", "NO SANDBOX: plain processes")}
+    assert len(keys) == 2

@@ -57,7 +57,9 @@ class Batch:
         self.gradebook = out_dir / "final_grades.csv"
 
     def key(self, submission: Submission) -> str:
-        return result_key(submission.content_hash, self.engine.name, self.questions, self.tests, self.config)
+        # a result graded without the sandbox (--no-sandbox) is never reused by a sandboxed run, nor the reverse
+        engine = self.engine.name + (" (no sandbox)" if self.engine.isolation.startswith("NO SANDBOX") else "")
+        return result_key(submission.content_hash, engine, self.questions, self.tests, self.config)
 
     def without_points(self, submission: Submission, status: str, message: str) -> SubmissionResult:
         return SubmissionResult(assignment=self.tests[0].assignment if self.tests else "", student=submission.student,

@@ -164,8 +164,12 @@ class SandboxEngine:
         cells, notes = notebook_code(nb)
         try:
             with self.session(cells) as executor:
-                results = [run_test(spec, executor=executor, references=self.references, explain_failure=False)
-                           for spec in self.tests]
+                # tests that hand the child the course's reference units run after every other test, so that
+                # student code cannot keep them for a test that judges the student's own units
+                order = sorted(range(len(self.tests)), key=lambda i: bool(self.tests[i].settings.get("driver_setup")))
+                ran = {i: run_test(self.tests[i], executor=executor, references=self.references,
+                                   explain_failure=False) for i in order}
+                results = [ran[i] for i in range(len(self.tests))]
                 try:
                     explain_failures(self.tests, results, executor, self.references)  # last: costs no test time
                 except GradingTimeout:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import wire
 from ..runner import SandboxCrash
-from ..student import GradingTimeout, StudentError
+from ..student import ChildError, GradingTimeout
 from .framing import FrameTimeout, FrameTooLarge, read_frame, write_frame
 
 MAX_REPLY = 32 << 20
@@ -210,7 +210,7 @@ class ChildProcess:
         self._send({"driver": driver, "inputs": inputs, "params": params, "settings": settings})
         reply = self.receive(timeout, "test", during="while a test ran")
         if "student_error" in reply:
-            raise StudentError(reply["student_error"])
+            raise ChildError(reply["student_error"])
         return reply["outputs"]
 
     def _death(self, during: str) -> str:

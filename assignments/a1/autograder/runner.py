@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -13,7 +14,7 @@ from .checks import Check, Tolerance, Verdict, get_check, with_reference_units
 from .checks.simplify import simplifications
 from .drivers import run_driver
 from .references import References, default_references
-from .student import GradingTimeout, StudentError, captured_output, time_limit
+from .student import ChildError, GradingTimeout, StudentError, captured_output, time_limit
 from .wire import plain
 
 
@@ -193,6 +194,24 @@ def explain(result: "TestResult", spec: TestSpec, executor, references: Referenc
         result.message += " " + searcher.describe(found)
 
 
+_RAISED = re.compile(r" raised ([A-Za-z_][A-Za-z0-9_]{0,39})\b")
+
+
+def hidden_error_text(text: str) -> str:
+    """What a hidden test shows of an error that came back from the student's code: its kind, never its text.
+
+    The text is the student's own (their code builds it, and may put whatever the test handed it there: the
+    hidden inputs, or the course's reference units); a public test, whose inputs are no secret, shows it whole."""
+    if "is not implemented yet" in text:
+        return "your code is not implemented yet (it raises NotImplementedError)"
+    if "called sys.exit(" in text:
+        return "your code called sys.exit() while being graded"
+    raised = _RAISED.search(text)
+    what = f"raised {raised.group(1)}" if raised else "failed"
+    return (f"your code {what} on this hidden case; the error's own message is shown by public tests only "
+            "(run them, or try the configuration below)")
+
+
 def explain_failures(specs, results, executor, references: References) -> None:
     """explain() every result after all the tests ran: an engine with one time budget per submission calls this
     last, so that the search can never cost a later test its time."""
@@ -231,7 +250,10 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise GradingTimeout(f"timed out after {limit:g} s")
-            outputs = executor.run(check.driver, copy.deepcopy(inputs), case.params, spec.settings, remaining)
+            try:
+                outputs = executor.run(check.driver, copy.deepcopy(inputs), case.params, spec.settings, remaining)
+            except ChildError as exc:  # text the student's code wrote: a hidden test keeps only its kind
+                raise StudentError(hidden_error_text(str(exc)) if spec.hidden else str(exc)) from None
             verdict = check.judge(case.params, inputs, outputs, values, tol)
         except StudentError as exc:
             verdict = check.explain(case.params, str(exc))

@@ -27,6 +27,10 @@ class StudentError(Exception):
     """Student code could not produce a value; the message is written for the student."""
 
 
+class ChildError(StudentError):
+    """A StudentError whose text the sandboxed child wrote: the student's code may have chosen every word of it."""
+
+
 class GradingTimeout(BaseException):
     """A test ran past its wall-clock limit. BaseException so that `except Exception` in student code cannot swallow it."""
 
