@@ -13,6 +13,7 @@ from .cases import CaseSpec, TestSpec
 from .checks import Check, Tolerance, Verdict, get_check, with_reference_units
 from .checks.simplify import simplifications
 from .drivers import run_driver
+from .mistakes import advice
 from .references import References, default_references
 from .student import ChildError, GradingTimeout, StudentError, captured_output, time_limit
 from .wire import plain
@@ -250,11 +251,12 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise GradingTimeout(f"timed out after {limit:g} s")
-            try:
-                outputs = executor.run(check.driver, copy.deepcopy(inputs), case.params, spec.settings, remaining)
-            except ChildError as exc:  # text the student's code wrote: a hidden test keeps only its kind
-                raise StudentError(hidden_error_text(str(exc)) if spec.hidden else str(exc)) from None
+            outputs = executor.run(check.driver, copy.deepcopy(inputs), case.params, spec.settings, remaining)
             verdict = check.judge(case.params, inputs, outputs, values, tol)
+        except ChildError as exc:  # text the student's code wrote: a hidden test shows only its kind (and diagnosis)
+            verdict = check.explain(case.params, str(exc))
+            if spec.hidden:
+                verdict = Verdict(False, hidden_error_text(str(exc)) + advice(verdict.mistake), verdict.mistake)
         except StudentError as exc:
             verdict = check.explain(case.params, str(exc))
         except (GradingTimeout, SandboxCrash) as exc:
