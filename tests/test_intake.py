@@ -431,3 +431,49 @@ def test_results_graded_without_the_sandbox_are_not_reused_by_a_sandboxed_run(tm
     keys = {Batch(SimpleNamespace(name="sandbox", isolation=isolation), tmp_path / "out", {"q": 1.0}, [], "a1")
             .key(submission) for isolation in ("sandboxed child (bubblewrap) ...", "NO SANDBOX: plain processes")}
     assert len(keys) == 2
+
+
+class BusyMachineEngine:
+    """Times out every submission while others are graded beside it; grades a submission graded alone."""
+    name, isolation = "busy", "none"
+
+    def __init__(self):
+        import threading
+
+        self.lock, self.running, self.calls = threading.Lock(), 0, []
+
+    def prepare(self):
+        pass
+
+    def close(self):
+        pass
+
+    def grade(self, submission):
+        import time
+
+        with self.lock:
+            self.running += 1
+        time.sleep(0.2)
+        with self.lock:
+            crowded = self.running > 1
+        time.sleep(0.2)
+        with self.lock:
+            self.running -= 1
+            self.calls.append((submission.student, crowded))
+        return SubmissionResult(assignment="a1", student=submission.student, file=submission.file,
+                                content_hash=submission.content_hash, engine=self.name,
+                                status="timeout" if crowded else "graded",
+                                message="grading stopped after 60 s" if crowded else "")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_timeout_beside_other_submissions_is_graded_again_alone(jobs, tmp_path):
+    from autograder.grading.batch import grade_folder
+
+    (tmp_path / "subs").mkdir()
+    for student in ("alice", "bob"):
+        (tmp_path / "subs" / f"{student}.ipynb").write_text(json.dumps(notebook_json()))
+    engine = BusyMachineEngine()
+    report = grade_folder(engine, tmp_path / "subs", tmp_path / "out", {"q": 1.0}, [], title="t", jobs=jobs)
+    assert [r.status for r in report.results] == ["graded", "graded"]
+    assert len(engine.calls) == (4 if jobs == 2 else 2)  # in parallel: both crowded, then each once more, alone

@@ -1,7 +1,9 @@
 """Grading a folder of submissions: resumable, parallel, every result written as soon as it exists.
 
 A file that cannot be read, or a failure of the grader on one submission, becomes a row with its reason and no
-points; the batch goes on, and the gradebook is always written, even when the run is interrupted.
+points; the batch goes on, and the gradebook is always written, even when the run is interrupted. A submission
+that a time limit stopped while others were graded beside it is graded once more, alone, so that a busy machine
+never costs a student points.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def _progress():
 
     return Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     TextColumn("{task.description}", markup=False))
+
+
+def hit_a_time_limit(result: SubmissionResult) -> bool:
+    """Whether a time limit stopped any of the result's grading (the whole submission, or one test)."""
+    return result.status == "timeout" or any(t.status == "timeout" for t in result.tests)
 
 
 class Batch:
@@ -150,7 +157,8 @@ def grade_submissions(engine: Engine, submissions: list[Submission], out_dir: Pa
         finally:
             pool.shutdown(wait=True, cancel_futures=True)  # interrupted: what has not started does not start
         for submission in todo:  # the grader could not run it (e.g. no resources beside the others): again, alone
-            if done[submission.student].status == "not_graded":
+            if done[submission.student].status == "not_graded" or (jobs > 1 and len(todo) > 1 and hit_a_time_limit(
+                    done[submission.student])):
                 done[submission.student] = batch.store(submission, batch.grade_one(submission))
     finally:
         if progress:
