@@ -45,15 +45,24 @@ def judged(check_name, params, outputs, seed=7):
 # --- the child takes no differences ---------------------------------------------------------------------------
 
 def test_the_drivers_neither_import_nor_compute_finite_differences():
-    tree = ast.parse(Path(drivers.__file__).read_text(encoding="utf-8"))
-    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert not any("finite_differences" in (m or "") for m in imported)
+    for module in Path(drivers.__file__).parent.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not any("finite_differences" in (m or "") for m in imported), module.name
+        assert "central_differences" not in module.read_text(encoding="utf-8"), module.name
+
+
+def test_finite_differences_are_taken_in_one_module_of_the_checks():
+    """Grader side, the differences of a student's forward are taken in checks/gradient_checking.py only."""
+    checks = Path(drivers.__file__).parent.parent / "checks"
+    taking = sorted(p.name for p in checks.glob("*.py") if "central_differences(" in p.read_text(encoding="utf-8"))
+    assert taking == ["gradient_checking.py"]
 
 
 def test_the_gradcheck_driver_returns_the_forward_at_every_point_the_grader_sent(solutions_namespace):
     check, case = get_check("conv_gradcheck"), CaseSpec(id="c", seed=3, params=GRADCHECK)
     inputs = check.inputs(case)
-    outputs = drivers.conv_gradcheck(solutions_namespace, inputs, GRADCHECK, SETTINGS)
+    outputs = drivers.DRIVERS["conv_gradcheck"](solutions_namespace, inputs, GRADCHECK, SETTINGS)
     assert {"forward_input", "forward_weights", "forward_bias"} <= set(outputs) and "numerical" not in outputs
     assert len(outputs["forward_input"]["returned"]) == 2 * 16 and len(outputs["forward_weights"]["returned"]) == 2 * 4
     first = inputs["points_input"][0]
@@ -76,7 +85,7 @@ def test_the_lying_forward_would_fool_differences_that_trusted_it(masters):
     namespace = sample(masters, "a2", "lying_forward")
     check, case = get_check("conv_gradcheck"), CaseSpec(id="c", seed=3, params={**GRADCHECK, "targets": ["input"]})
     inputs = check.inputs(case)
-    outputs = drivers.conv_gradcheck(namespace, inputs, case.params, SETTINGS)
+    outputs = drivers.DRIVERS["conv_gradcheck"](namespace, inputs, case.params, SETTINGS)
     losses = [np.sum(np.asarray(o) * inputs["sensitivity_array"]) for o in outputs["forward_input"]["returned"]]
     numerical = np.tensordot(central_differences(losses, inputs["fd_step"]), inputs["directions_input"], axes=1)
     refs, _ = default_references("cpu").get(check, case, inputs)

@@ -8,12 +8,26 @@ import dataclasses
 
 from pathlib import Path
 
+from . import activators, answers, conv, gradient_checking, pooling
 from .base import PASS, Check, Tolerance, Verdict, compare_array
-from .backprop import BACKPROP_CHECKS
-from .forward import FORWARD_CHECKS
-from .pooling import POOLING_CHECKS
 
-CHECKS: dict[str, Check] = {c.name: c for c in FORWARD_CHECKS + BACKPROP_CHECKS + POOLING_CHECKS}
+# One checks module per concept, each with its CHECKS; a new concept is one module here (and its drivers).
+CONCEPTS = (activators, conv, pooling, gradient_checking, answers)
+
+
+def _registry(modules) -> dict[str, Check]:
+    """Every check of these modules by name; a name used twice is an error naming both modules."""
+    found: dict[str, Check] = {}
+    for module in modules:
+        for check in module.CHECKS:
+            if check.name in found:
+                raise ValueError(f"check {check.name!r} is defined by {type(found[check.name]).__module__} and "
+                                 f"{module.__name__}")
+            found[check.name] = check
+    return found
+
+
+CHECKS: dict[str, Check] = _registry(CONCEPTS)
 
 
 # The course's reference units, read from solutions/ when grading (instructor side only: never in a release).

@@ -38,6 +38,11 @@ class Tolerance:
                    fd=float(settings.get("fd_tolerance", 1e-6)))
 
 
+def nonzero(rng: np.random.Generator, shape, low: float = 0.1, high: float = 2.0) -> np.ndarray:
+    """Random values bounded away from 0, so ReLU's kink never decides a test by accident."""
+    return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
+
+
 def combined(values: list[Returned]) -> Returned:
     """Per-filter values (all the same shape) as one array, keeping the first one's dtype for diagnosis."""
     return Returned(array=np.stack([v.array for v in values]), dtype=values[0].dtype, kind="array")
@@ -122,13 +127,6 @@ def _truncated(returned: Returned, expected: np.ndarray, tol: Tolerance) -> bool
 
     A number still at its initial 0 is another mistake: checks test for it before comparing."""
     return returned.dtype.startswith(("int", "uint")) and allclose(returned.array, np.trunc(expected), tol.rtol, tol.atol)
-
-
-def update_mistakes(value, gradient, learning_rate, unchanged: str) -> dict:
-    """What common gradient-descent mistakes would leave in a parameter (value - learning_rate * gradient is right)."""
-    value, gradient = np.asarray(value, dtype=np.float64), np.asarray(gradient, dtype=np.float64)
-    return {"update_sign": np.asarray(value + learning_rate * gradient),
-            "learning_rate_ignored": np.asarray(value - gradient), unchanged: value}
 
 
 _UNSET = object()

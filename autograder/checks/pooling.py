@@ -1,4 +1,4 @@
-"""Assignment 3 checks: max and mean pooling, forward and backward, against torch.
+"""Pooling: max and mean pooling layers, forward and backward, against torch.
 
 Everything is computed with torch, never re-implemented here (this module ships with releases): the tie
 convention comes from max_pool2d on a copy whose ties are broken by a tiny row-major ramp, and what a named
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..finite_differences import perturbed_points
-from .backprop import FD_STEP, ForwardAtPoints, compare_with_finite_differences, directions_for
 from .base import PASS, Check, Verdict, compare_array, failure, result_of, shape_text, stored_too
 from .diagnosis import judge_array, matching_mistakes
+from .gradient_checking import FD_STEP, directions_for, gradient_check
 
 TIE_RAMP = 1e-9  # far below the gaps between distinct values (multiples of 0.5), far above float64 rounding
 
@@ -239,16 +239,12 @@ class PoolGradcheckCheck(Check):
         if returned.array.shape != refs["gradient"].shape:
             return Verdict.fail(f"{label} has shape {shape_text(returned.array.shape)}, expected "
                                 f"{shape_text(refs['gradient'].shape)}.")
-        at_points = ForwardAtPoints(f"{name}.forward", inputs["sensitivity_array"], float(inputs["fd_step"]))
-        derivatives, verdict = at_points.derivatives("the input", outputs.get("forward"), refs["forward"], tol)
-        if not verdict.passed:
-            return verdict
-        return compare_with_finite_differences(label, returned.array, derivatives, inputs["directions"],
-                                               params["mode"], tol.fd)
+        return gradient_check(f"{name}.forward", label, "the input", returned.array, outputs.get("forward"),
+                              refs["forward"], inputs, inputs["directions"], params["mode"], tol)
 
     def describe(self, params):
         how = "every component" if params["mode"] == "full" else f"{params.get('directions', 3)} random directions"
         return f"finite differences ({how}), {_describe(params)}"
 
 
-POOLING_CHECKS = (PoolForwardCheck(), PoolBackwardCheck(), PoolGradcheckCheck())
+CHECKS = (PoolForwardCheck(), PoolBackwardCheck(), PoolGradcheckCheck())

@@ -1,26 +1,236 @@
-"""Assignment 2 checks: backpropagation through the conv layer (against torch autograd), the student's gradients
-against finite differences of the student's own forward, the SGD update, and the student's gradient checker.
-
-Finite differences are taken here, in the grader: the grader makes the perturbed points, the student's forward
-is only called on them, and every output it gives there is compared with torch at that exact point before the
-differences count for anything (a forward cannot steer the differences it is checked with).
-"""
+"""The convolutional layer and its filters: Filter, output sizes, ConvLayer forward, backward (against torch
+autograd and against finite differences of the student's own forward) and the SGD update."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..finite_differences import (central_differences, gradient_from_directional, orthonormal_directions,
-                                  perturbed_points, random_directions)
-from ..numerics import relative_error
-from ..student import StudentError, as_array
+from ..finite_differences import perturbed_points
 from ..probes import ACTIVATOR_PROBE
-from .base import (PASS, Check, Verdict, activator_probe_reference, combined, compare_array, result_of, shape_text,
-                   stored_too, update_mistakes, upstream_cause)
+from ..student import StudentError, as_array, missing_attribute
+from .base import (PASS, Check, Verdict, activator_probe_reference, combined, compare_array, failure, nonzero,
+                   result_of, shape_text, stored_too, upstream_cause)
 from .diagnosis import judge_array, same
-from .forward import ConvForwardCheck
+from .gradient_checking import FD_STEP, directions_for, gradient_check
+from .update import UpdateCheck
 
-FD_STEP = 1e-5  # the step h of the central differences, float64 (a case may set params.fd_step)
+
+class FilterInitCheck(Check):
+    """A new Filter(width, height, depth): weight shape, small random weights, zero bias and gradients."""
+
+    name, driver = "filter_init", "filter_init"
+    random_inputs = False
+
+    def references(self, params, inputs, torch_ref):
+        # torch's Conv2d stores a filter as (in_channels, kernel_height, kernel_width): the course's layout
+        layer = torch_ref.torch.nn.Conv2d(params["depth"], 1, (params["height"], params["width"]))
+        return {"shape": list(layer.weight.shape[1:])}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        shape = tuple(refs["shape"])
+        weights = as_array(outputs.get("weights"), "Filter.weights")
+        if weights.array.shape != shape:
+            d, h, w = shape
+            mistake = ("width_height_swapped" if weights.array.shape == (d, w, h)
+                       else "filter_axes" if sorted(weights.array.shape) == sorted(shape) else None)
+            return Verdict.fail(f"Filter.weights has shape {shape_text(weights.array.shape)}, expected "
+                                f"{shape_text(shape)} = (depth, height, width).", mistake)
+        if weights.array.size > 1 and np.ptp(weights.array) == 0:
+            return Verdict.fail("Filter.weights are all the same value.", "weights_not_random")
+        if np.abs(weights.array).max() > 0.1:
+            return Verdict.fail(f"Filter.weights reach {np.abs(weights.array).max():.3g} in absolute value.",
+                                "weights_too_large")
+        bias = as_array(outputs.get("bias"), "Filter.bias")
+        if bias.array.shape != () or bias.array != 0:
+            return Verdict.fail(f"Filter.bias should start as the number 0, got {bias.array.tolist()}.")
+        grad = compare_array("Filter.weights_grad", as_array(outputs.get("weights_grad"), "Filter.weights_grad"),
+                             np.zeros(shape), tol, require_float64=False)
+        if not grad.passed:
+            return Verdict.fail(grad.message + " It should start as zeros with the shape of the weights.")
+        bias_grad = as_array(outputs.get("bias_grad"), "Filter.bias_grad")
+        if bias_grad.array.shape != () or bias_grad.array != 0:
+            return Verdict.fail(f"Filter.bias_grad should start as the number 0, got {bias_grad.array.tolist()}.")
+        got = as_array(outputs.get("get_weights"), "Filter.get_weights()")
+        if got.array.shape != shape or not np.array_equal(got.array, weights.array):
+            return Verdict.fail("Filter.get_weights() does not return the filter's weights.")
+        got_bias = as_array(outputs.get("get_bias"), "Filter.get_bias()")
+        if got_bias.array.shape != () or got_bias.array != bias.array:
+            return Verdict.fail("Filter.get_bias() does not return the filter's bias.")
+        return PASS
+
+    def describe(self, params):
+        return f"Filter(width={params['width']}, height={params['height']}, depth={params['depth']})"
+
+
+class FilterUpdateCheck(UpdateCheck):
+    """Filter.update(learning_rate): one SGD step on weights and bias, compared with torch.optim.SGD."""
+
+    name, driver = "filter_update", "filter_update"
+    PARAMETERS = (("weights", "weights", "weights_grad", "Filter.weights after update()"),
+                  ("bias", "bias", "bias_grad", "Filter.bias after update()"))
+
+    def generate(self, params, rng):
+        shape = (params["depth"], params["height"], params["width"])
+        return {"weights": rng.uniform(-1, 1, shape), "bias": float(rng.uniform(-1, 1)),
+                "weights_grad": nonzero(rng, shape), "bias_grad": float(nonzero(rng, ()))}
+
+    def updated(self, outputs, key, label):
+        return as_array(outputs.get(key), label)
+
+    def after(self, outputs):
+        if not np.array_equal(as_array(outputs.get("get_weights"), "Filter.get_weights()").array,
+                              as_array(outputs.get("weights"), "Filter.weights").array):
+            return Verdict.fail("Filter.get_weights() does not return the updated weights.")
+        if not np.array_equal(as_array(outputs.get("get_bias"), "Filter.get_bias()").array,
+                              as_array(outputs.get("bias"), "Filter.bias").array):
+            return Verdict.fail("Filter.get_bias() does not return the updated bias.")
+        return PASS
+
+    def describe(self, params):
+        return (f"Filter of depth {params['depth']}, height {params['height']}, width {params['width']}, "
+                f"update({params['learning_rate']})")
+
+
+class OutputSizeCheck(Check):
+    """ConvLayer.calculate_output_size against the size torch's Conv2d produces."""
+
+    name, driver = "output_size", "output_size"
+    random_inputs = False
+
+    def references(self, params, inputs, torch_ref):
+        w, f, p, s = (params[k] for k in ("input_size", "filter_size", "zero_padding", "stride"))
+        _, _, size = torch_ref.conv_layer_shape((1, w, w), 1, f, f, p, s)
+        return {"size": size, "alternatives": {
+            "true_division": (w - f + 2 * p) / s + 1, "rounded_up": math.ceil((w - f + 2 * p) / s) + 1,
+            "padding_once": (w - f + p) // s + 1, "stride_ignored": w - f + 2 * p + 1,
+            "padding_ignored": (w - f) // s + 1}}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        label = "calculate_output_size({input_size}, {filter_size}, {zero_padding}, {stride})".format(**params)
+        returned = as_array(outputs.get("size"), label)
+        if returned.array.shape != ():
+            return Verdict.fail(f"{label} returned an array of shape {shape_text(returned.array.shape)}, expected one number.")
+        value, expected = float(returned.array), refs["size"]
+        if value == expected and not returned.dtype.startswith(("int", "uint")):
+            return Verdict.fail(f"{label} returned {value!r}, a {returned.dtype}, expected the int {expected}.",
+                                "float_size")
+        if value == expected:
+            return PASS
+        names = [name for name, alt in refs["alternatives"].items() if math.isclose(value, alt) and alt != expected]
+        return failure(f"{label} returned {value:g}, expected {expected}.", names)
+
+    def describe(self, params):
+        return ("input size {input_size}, filter size {filter_size}, zero padding {zero_padding}, "
+                "stride {stride}").format(**params)
+
+
+class ConvForwardCheck(Check):
+    """ConvLayer.forward against torch's conv2d (cross-correlation), then the activator."""
+
+    name, driver = "conv_forward", "conv_forward"
+
+    def generate(self, params, rng):
+        c, h, w = params["input_shape"]
+        k, (fh, fw) = params["filter_number"], params["filter_shape"]
+        biases = rng.uniform(-1, 1, k) if params.get("bias", True) else np.zeros(k)
+        return {"input_array": rng.uniform(-1, 1, (c, h, w)), "weights": rng.uniform(-1, 1, (k, c, fh, fw)),
+                "biases": biases}
+
+    def references(self, params, inputs, torch_ref):
+        x, wts, b = inputs["input_array"], inputs["weights"], inputs["biases"]
+        s, p = params["stride"], params["zero_padding"]
+        relu = params["activator"] == "ReluActivator"
+        activate = torch_ref.relu if relu else (lambda z: z)
+        weighted = torch_ref.conv2d(x, wts, b, s, p)
+        alternatives = {"kernel_flipped": activate(torch_ref.conv2d(x, np.flip(wts, (-2, -1)), b, s, p))}
+        if s > 1:
+            alternatives["stride_ignored"] = activate(torch_ref.conv2d(x, wts, b, 1, p))
+        if p > 0:
+            alternatives["padding_ignored"] = activate(torch_ref.conv2d(x, wts, b, s, 0))
+        if np.any(b != 0):
+            alternatives["bias_missing"] = activate(torch_ref.conv2d(x, wts, np.zeros_like(b), s, p))
+        if relu:
+            alternatives["activator_not_applied"] = weighted
+        return {"expected": activate(weighted), "alternatives": alternatives,
+                "activator_probe": activator_probe_reference(torch_ref, params["activator"], "forward",
+                                                             ACTIVATOR_PROBE)}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        returned = result_of(outputs, "returned", "output_array", "ConvLayer.forward", "ConvLayer")
+        label = "the output of ConvLayer.forward"
+        verdict = compare_array(label, returned, refs["expected"], tol, refs["alternatives"])
+        if not verdict.passed:
+            return upstream_cause(verdict, outputs, refs, "activator", f"{params['activator']}.forward")
+        verdict = stored_too(outputs, "output_array", returned, "ConvLayer.forward", "ConvLayer")
+        if verdict.passed:
+            verdict = self._initial(outputs.get("initial", {}), refs["expected"].shape)
+        return verdict if not verdict.passed else self._kept(params, inputs, outputs.get("kept"))
+
+    @staticmethod
+    def _kept(params, inputs, kept) -> Verdict:
+        """What forward must keep for assignment 2 (documented): self.input_array and the zero-padded input."""
+        if kept is None:  # an engine whose driver does not report it
+            return PASS
+        p, x = params["zero_padding"], np.asarray(inputs["input_array"], dtype=np.float64)
+        wanted = {"input_array": x, "padded_input_array": np.pad(x, ((0, 0), (p, p), (p, p)))}
+        for name, expected in wanted.items():
+            if kept.get(name) is None:
+                return Verdict.fail(missing_attribute("ConvLayer", name) + " after forward (assignment 2's backward "
+                                    "pass reads it; see the docstring).")
+            value = as_array(kept[name], f"ConvLayer.{name}")
+            if value.array.shape != expected.shape or not np.allclose(value.array, expected):
+                return Verdict.fail(f"ConvLayer.{name} after forward is not the "
+                                    f"{'input' if name == 'input_array' else 'zero-padded input'} forward was given "
+                                    f"(shape {shape_text(value.array.shape)}, expected {shape_text(expected.shape)}).")
+        return PASS
+
+    @staticmethod
+    def _initial(initial: dict, shape) -> Verdict:
+        """The attributes __init__ must set (documented in the stub): output_width, output_height, output_array."""
+        k, height, width = shape
+        for attribute, expected in (("output_width", width), ("output_height", height)):
+            if attribute not in initial:
+                return Verdict.fail(missing_attribute("ConvLayer", attribute) + ".")
+            value = initial[attribute]
+            number = as_array(value, f"ConvLayer.{attribute}")
+            if number.array.shape != () or float(number.array) != expected:
+                other = height if attribute == "output_width" else width
+                mistake = "width_height_swapped" if number.array.shape == () and float(number.array) == other else None
+                return Verdict.fail(f"ConvLayer.{attribute} is {value!r} after __init__, expected {expected}: the "
+                                    "number of filter positions along that axis (see the docstring).", mistake)
+            if not number.dtype.startswith(("int", "uint")):
+                return Verdict.fail(f"ConvLayer.{attribute} is {value!r}, a {number.dtype}, expected the int "
+                                    f"{expected}.", "float_size")
+        if initial.get("output_array") is None:
+            return Verdict.fail(missing_attribute("ConvLayer", "output_array") + " (__init__ creates it).")
+        created = as_array(initial["output_array"], "ConvLayer.output_array")
+        if created.array.shape != tuple(shape):
+            return Verdict.fail(f"ConvLayer.output_array has shape {shape_text(created.array.shape)} after __init__, "
+                                f"expected {shape_text(shape)} = (filter_number, output_height, output_width).")
+        wanted = initial.get("filter_shape")  # what the student's own Filter(filter_width, filter_height, channels) has
+        for made in initial.get("filter_shapes", []) if wanted is not None else []:
+            if list(made) != list(wanted):
+                return Verdict.fail(f"the filters ConvLayer.__init__ creates have weights of shape {shape_text(made)}, "
+                                    f"but Filter(filter_width, filter_height, channel_number) has "
+                                    f"{shape_text(wanted)}: create each filter with those arguments.")
+        return PASS
+
+    def explain(self, params, error):
+        """An error names no mistake by elimination: a broadcasting error gets a hint on where to look."""
+        if "could not be broadcast" in error:
+            return Verdict.fail(error + " (a window or an array has the wrong shape: check the zero padding, the "
+                                "stride, and that heights go with rows and widths with columns)")
+        return super().explain(params, error)
+
+    def describe(self, params):
+        c, h, w = params["input_shape"]
+        fh, fw = params["filter_shape"]
+        bias = "" if params.get("bias", True) else ", zero biases"
+        return (f"input {c}x{h}x{w} (channels x height x width), {params['filter_number']} filter(s) {fh}x{fw} "
+                f"(height x width), stride {params['stride']}, zero padding {params['zero_padding']}, "
+                f"{params['activator']}{bias}")
 
 
 def output_shape(params) -> tuple[int, int, int]:
@@ -189,75 +399,12 @@ class ConvBackwardCheck(Check):
                 f"{params['previous_activator']}")
 
 
-class ForwardAtPoints:
-    """The student's forward at the grader's perturbed points, each checked against torch at that exact point.
-
-    Only then are its central differences used, and they must also agree with torch's own differences at the
-    same points: a forward that is right where it is asked directly but bends near the point backward saw fails.
-    """
-
-    def __init__(self, label: str, sensitivity: np.ndarray, step: float):
-        self.label, self.sensitivity, self.step = label, np.asarray(sensitivity, np.float64), step
-
-    def derivatives(self, what: str, results, expected: np.ndarray, tol) -> tuple[np.ndarray | None, Verdict]:
-        """(the student's central differences of sum(sensitivity * forward), verdict on the forward's outputs).
-
-        results: {'returned': [...], 'output_array': [...]}, what forward returned and stored at each point."""
-        returned, stored = ((results or {}).get(key) for key in ("returned", "output_array"))
-        if not all(isinstance(v, list) and len(v) == len(expected) for v in (returned, stored)):
-            raise StudentError(f"{self.label} did not give an output at every point of the gradient check")
-        half = len(expected) // 2
-        values = []
-        for i, reference in enumerate(expected):
-            output = result_of({"returned": returned[i], "output_array": stored[i]}, "returned", "output_array",
-                               self.label, self.label.split(".")[0])
-            where = f"{what} {'+' if i < half else '-'} h * (direction {i % half + 1})"
-            verdict = compare_array(f"the output of {self.label} at {where}, a point the gradient check used,", output,
-                                    reference, tol, require_float64=False)
-            if not verdict.passed:
-                return None, Verdict.fail(verdict.message + " The gradient check differentiates your forward, so "
-                                          "it counts only where the forward itself is right.")
-            values.append(float(np.sum(output.array * self.sensitivity)))
-        numerical = central_differences(values, self.step)
-        exact = central_differences(np.sum(np.asarray(expected) * self.sensitivity, axis=tuple(
-            range(1, np.asarray(expected).ndim))), self.step)
-        scale = max(1e-8, float(np.max(np.abs(numerical) + np.abs(exact))))
-        error = float(np.max(np.abs(numerical - exact))) / scale
-        if error > tol.fd:
-            return None, Verdict.fail(
-                f"{self.label} changes differently from torch's forward near {what}: the central differences of "
-                f"sum(sensitivity * output) differ by {error:.3g} of their size (limit {tol.fd:g}). The gradient check "
-                "differentiates your forward, so it counts only where the forward itself is right.")
-        return numerical, PASS
-
-
-def compare_with_finite_differences(label, analytic, derivatives, directions, mode, limit) -> Verdict:
-    """The student's gradient against central differences (already checked to be torch's) along `directions`.
-
-    mode 'full': the directions are an orthonormal basis, so the whole numerical gradient is recovered and
-    compared element by element; 'directional': the derivatives along the directions are compared.
-    """
-    if mode == "full":
-        numerical = gradient_from_directional(directions, derivatives)
-    else:
-        numerical = np.asarray(derivatives, dtype=np.float64)
-        analytic = np.array([np.sum(v * analytic) for v in directions])
-    error = relative_error(analytic, numerical)
-    if error <= limit:
-        return PASS
-    where = int(np.argmax(np.abs(analytic - numerical) / np.maximum(1e-8, np.abs(analytic) + np.abs(numerical))))
-    position = (f"along random direction {where + 1}" if mode == "directional"
-                else f"at index {tuple(int(i) for i in np.unravel_index(where, analytic.shape))}")
-    return Verdict.fail(f"{label} disagrees with central differences of your forward: relative error {error:.3g} "
-                        f"(limit {limit:g}); {position}: numerical {numerical.ravel()[where]:.6g} vs analytical "
-                        f"{analytic.ravel()[where]:.6g}. Your forward is right at every point used, so the mistake is "
-                        "in the backward pass.")
-
-
-class ConvUpdateCheck(Check):
+class ConvUpdateCheck(UpdateCheck):
     """ConvLayer.update(): every filter takes one SGD step with the layer's learning rate (torch.optim.SGD)."""
 
     name, driver = "conv_update", "conv_update"
+    PARAMETERS = (("weights", "weights", "weights_grad", "the filters' weights after update()"),
+                  ("bias", "biases", "bias_grad", "the filters' biases after update()"))
 
     def generate(self, params, rng):
         inputs = ConvForwardCheck().generate(params, rng)
@@ -265,31 +412,11 @@ class ConvUpdateCheck(Check):
         inputs["bias_grad"] = rng.uniform(-1, 1, inputs["biases"].shape)
         return inputs
 
-    def references(self, params, inputs, torch_ref):
-        lr = params["learning_rate"]
-        w, b, gw, gb = (inputs[k] for k in ("weights", "biases", "weights_grad", "bias_grad"))
-        weights, biases = torch_ref.sgd_step([w, b], [gw, gb], lr)
-        return {"weights": weights, "bias": biases,
-                "weights_alternatives": update_mistakes(w, gw, lr, "weights_not_updated"),
-                "bias_alternatives": update_mistakes(b, gb, lr, "bias_not_updated")}
-
-    def judge(self, params, inputs, outputs, refs, tol):
-        for key, label in (("weights", "the filters' weights after update()"), ("bias", "the filters' biases after update()")):
-            verdict = judge_array(label, combined(stacked(outputs.get(key, []), key)), refs[key], tol,
-                                  refs[f"{key}_alternatives"], require_float64=False)
-            if not verdict.passed:
-                return verdict
-        return PASS
+    def updated(self, outputs, key, label):
+        return combined(stacked(outputs.get(key, []), key))
 
     def describe(self, params):
         return f"update() with learning rate {params['learning_rate']}: {ConvForwardCheck().describe(params)}"
-
-
-def directions_for(params, rng, shape) -> np.ndarray:
-    """An orthonormal basis (mode full) or a few random unit directions (mode directional) of arrays of `shape`."""
-    if params["mode"] == "full":
-        return orthonormal_directions(rng, shape)
-    return random_directions(rng, shape, params.get("directions", 3))
 
 
 class ConvGradcheckCheck(Check):
@@ -344,7 +471,6 @@ class ConvGradcheckCheck(Check):
         return np.stack([v.array for v in values])
 
     def judge(self, params, inputs, outputs, refs, tol):
-        at_points = ForwardAtPoints("ConvLayer.forward", inputs["sensitivity_array"], float(inputs["fd_step"]))
         for target in self.targets(params):
             _, gradient, what = self.TARGETS[target]
             analytic, truth = self._analytic(target, outputs), refs[target]
@@ -353,12 +479,9 @@ class ConvGradcheckCheck(Check):
                     analytic, np.asarray(inputs["sensitivity_array"], np.float64), tol)
                 return Verdict.fail(f"{gradient} has shape {shape_text(analytic.shape)}, expected "
                                     f"{shape_text(truth.shape)}.", "bias_not_summed" if summed else None)
-            derivatives, verdict = at_points.derivatives(what, outputs.get(f"forward_{target}"),
-                                                         refs[f"forward_{target}"], tol)
-            if not verdict.passed:
-                return verdict
-            verdict = compare_with_finite_differences(gradient, analytic, derivatives, inputs[f"directions_{target}"],
-                                                      params["mode"], tol.fd)
+            verdict = gradient_check("ConvLayer.forward", gradient, what, analytic, outputs.get(f"forward_{target}"),
+                                     refs[f"forward_{target}"], inputs, inputs[f"directions_{target}"],
+                                     params["mode"], tol)
             if not verdict.passed:
                 return verdict
         return PASS
@@ -368,106 +491,5 @@ class ConvGradcheckCheck(Check):
         return f"finite differences ({how}): {ConvForwardCheck().describe(params)}"
 
 
-# numpy and torch twins of the functions numerical_gradient is tried on (the numpy ones live in probes.py)
-def _torch_function(name, torch):
-    return {
-        "sum_of_squares": lambda x: (x ** 2).sum(),
-        "non_separable": lambda x: (torch.sin(x) * torch.roll(x.reshape(-1), 1).reshape(x.shape)).sum()
-        + x.sum() ** 2 / 10,
-        "log_sum_exp": lambda x: torch.logsumexp(x.reshape(-1), 0),
-    }[name]
-
-
-class NumericalGradientCheck(Check):
-    """numerical_gradient(f, x, h) against torch autograd of f; x must come back unchanged."""
-
-    name, driver = "numerical_gradient", "numerical_gradient"
-
-    def generate(self, params, rng):
-        return {"x": rng.uniform(-1, 1, tuple(params["shape"]))}
-
-    def references(self, params, inputs, torch_ref):
-        from ..probes import GRADIENT_FUNCTIONS
-
-        x = torch_ref.tensor(inputs["x"]).requires_grad_()
-        _torch_function(params["function"], torch_ref.torch)(x).backward()
-        f, h, x0 = GRADIENT_FUNCTIONS[params["function"]], params.get("h", 1e-5), inputs["x"]
-        axes = np.eye(x0.size).reshape((x0.size, *x0.shape))  # one direction per element
-        values = np.array([f(point) for point in perturbed_points(x0, axes, h)])
-        one_sided = (values[:x0.size] - f(x0)) / h
-        return {"gradient": torch_ref.numpy(x.grad),
-                "alternatives": {"forward_difference": one_sided.reshape(x0.shape),
-                                 "not_halved": 2 * central_differences(values, h).reshape(x0.shape)}}
-
-    def judge(self, params, inputs, outputs, refs, tol):
-        label = "numerical_gradient"
-        gradient = as_array(outputs.get("gradient"), label)
-        after = as_array(outputs.get("x_after"), "x after numerical_gradient")
-        if after.array.shape != inputs["x"].shape or np.max(np.abs(after.array - inputs["x"])) > 1e-12:
-            return Verdict.fail("numerical_gradient changed x: after the call it differs from before.", "x_not_restored")
-        if gradient.array.shape != inputs["x"].shape:
-            return Verdict.fail(f"{label} returned shape {shape_text(gradient.array.shape)}, expected x's shape "
-                                f"{shape_text(inputs['x'].shape)}.")
-        limit = tol.fd
-        error = relative_error(gradient.array, refs["gradient"])
-        if error <= limit:
-            return PASS
-        mistake = next((m for m, alt in refs["alternatives"].items()
-                        if relative_error(gradient.array, alt) < 1e-9), None)
-        return Verdict.fail(f"{label} differs from the exact gradient: relative error {error:.3g} (limit {limit:g}).",
-                            mistake)
-
-    def describe(self, params):
-        h = f", h={params['h']}" if "h" in params else ""
-        return f"numerical_gradient on {params['function']} at x of shape {shape_text(params['shape'])}{h}"
-
-
-class RelativeErrorCheck(Check):
-    """relative_error(a, b) against the course's definition, computed with torch."""
-
-    name, driver = "relative_error", "relative_error"
-
-    def generate(self, params, rng):
-        if params.get("scalar"):
-            return {"a": float(rng.uniform(-2, 2)), "b": float(rng.uniform(-2, 2))}
-        shape = tuple(params["shape"])
-        a = rng.uniform(-2, 2, shape)
-        b = a + rng.normal(scale=params.get("noise", 1e-3), size=shape)
-        if params.get("zeros"):
-            a.ravel()[::3], b.ravel()[::3] = 0.0, 0.0  # pairs of zeros: only the 1e-8 floor keeps this finite
-        return {"a": a, "b": b}
-
-    def references(self, params, inputs, torch_ref):
-        a, b = (torch_ref.tensor(inputs[k]) for k in ("a", "b"))
-        floor = torch_ref.torch.full_like(a, 1e-8)
-        value = float(((a - b).abs() / torch_ref.torch.maximum(floor, a.abs() + b.abs())).max())
-        an, bn = np.asarray(inputs["a"], float), np.asarray(inputs["b"], float)
-        with np.errstate(all="ignore"):
-            return {"value": value, "alternatives": {
-                "relative_error_no_floor": float(np.max(np.abs(an - bn) / (np.abs(an) + np.abs(bn)))),
-                "relative_error_mean": float(np.mean(np.abs(an - bn) / np.maximum(1e-8, np.abs(an) + np.abs(bn)))),
-                "relative_error_one_sided": float(np.max(np.abs(an - bn) / np.maximum(1e-8, np.abs(bn))))}}
-
-    def judge(self, params, inputs, outputs, refs, tol):
-        value = as_array(outputs.get("value"), "relative_error(a, b)")
-        if value.array.shape != ():
-            return Verdict.fail(f"relative_error returned shape {shape_text(value.array.shape)}; it should return one "
-                                "number, the maximum over elements.", "relative_error_mean")
-        actual, expected = float(value.array), refs["value"]
-        if np.isclose(actual, expected, rtol=1e-9, atol=0):
-            return PASS
-        mistake = next((m for m, alt in refs["alternatives"].items()
-                        if np.isclose(actual, alt, rtol=1e-9, equal_nan=True)), None)
-        if mistake is None and not np.isfinite(actual):
-            mistake = "relative_error_no_floor"
-        return Verdict.fail(f"relative_error(a, b) returned {actual:.6g}, expected {expected:.6g}.", mistake)
-
-    def describe(self, params):
-        if params.get("scalar"):
-            return "relative_error on two numbers"
-        zeros = " with some elements 0 in both" if params.get("zeros") else ""
-        return f"relative_error on arrays of shape {shape_text(params['shape'])}{zeros}"
-
-
-BACKPROP_CHECKS = (ConvBackwardCheck(), ConvUpdateCheck(), ConvGradcheckCheck(), NumericalGradientCheck(),
-                   RelativeErrorCheck())
+CHECKS = (FilterInitCheck(), FilterUpdateCheck(), OutputSizeCheck(), ConvForwardCheck(), ConvBackwardCheck(),
+          ConvUpdateCheck(), ConvGradcheckCheck())
