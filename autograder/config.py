@@ -102,6 +102,8 @@ class AssignmentConfig(_Strict):
     source: str
     questions: dict[str, PositiveFloat]
     submission_budget_s: PositiveFloat | None = None  # overrides grading.submission_budget_s (e.g. training)
+    # overrides grading.test_timeout_s: by question ("train": every test of it) or by test ("train.accuracy")
+    test_timeouts_s: dict[str, PositiveFloat] = Field(default_factory=dict)
 
     @field_validator("questions")
     @classmethod
@@ -112,6 +114,25 @@ class AssignmentConfig(_Strict):
         if not questions:
             raise ValueError("an assignment needs at least one question")
         return questions
+
+    @model_validator(mode="after")
+    def _timeouts_name_questions(self) -> "AssignmentConfig":
+        """Every key of test_timeouts_s names one of the assignment's questions (its tests are checked with the
+        master: unknown_timeout_keys)."""
+        for key in self.test_timeouts_s:
+            if key.split(".", 1)[0] not in self.questions:
+                raise ValueError(f"test_timeouts_s: {key!r} names no question of {self.id} (a key is QUESTION or "
+                                 f"QUESTION.TEST; questions: {', '.join(self.questions)})")
+        return self
+
+    def test_timeout(self, question: str, test: str) -> float | None:
+        """This assignment's own limit for one test (QUESTION.TEST before QUESTION), or None: the course default."""
+        return self.test_timeouts_s.get(f"{question}.{test}", self.test_timeouts_s.get(question))
+
+    def unknown_timeout_keys(self, test_ids) -> list[str]:
+        """Keys of test_timeouts_s of the form QUESTION.TEST that name none of `test_ids` (QUESTION.TEST strings)."""
+        known = set(test_ids)
+        return [key for key in self.test_timeouts_s if "." in key and key not in known]
 
     @property
     def points(self) -> float:
@@ -141,6 +162,20 @@ class Course(_Strict):
         if duplicates:
             raise ValueError(f"assignment ids must be unique; repeated: {', '.join(duplicates)}")
         return assignments
+
+    @model_validator(mode="after")
+    def _tests_fit_their_budget(self) -> "Course":
+        """No test may be allowed more time than its whole submission: a limit above the budget is an error."""
+        for a in self.assignments:
+            budget = a.submission_budget_s or self.grading.submission_budget_s
+            limits = {"grading.test_timeout_s": self.grading.test_timeout_s,
+                      **{f"test_timeouts_s.{key}": value for key, value in a.test_timeouts_s.items()}}
+            for key, limit in limits.items():
+                if limit > budget:
+                    raise ValueError(f"assignment {a.id}: {key} is {limit:g} s, more than the submission budget of "
+                                     f"{budget:g} s that holds every test; lower it or raise the assignment's "
+                                     "submission_budget_s")
+        return self
 
     def grading_for(self, assignment_id: str) -> dict:
         """The grading settings of one assignment: the course's, with the assignment's own budget if it sets one."""

@@ -138,8 +138,11 @@ def parse_question(cell, assignment: AssignmentConfig, settings: dict) -> Questi
                 raise MasterError(f"question {name}, test {raw['name']!r}, case {case.id!r}: give a seed or inputs")
         hidden = bool(raw.get("hidden", False))
         test_settings = settings
+        timeout = assignment.test_timeout(name, raw["name"])  # course.yml's test_timeouts_s, if it sets one
+        if timeout is not None:
+            test_settings = {**settings, "test_timeout_s": timeout}
         if hidden and needs_reference([{"cases": cases}]):  # the course's activators travel with the hidden test
-            test_settings = {**settings, "driver_setup": reference_setup(course_root() / "solutions" / "activators.py")}
+            test_settings = {**test_settings, "driver_setup": reference_setup(course_root() / "solutions" / "activators.py")}
         tests.append(TestSpec(assignment=assignment.id, question=name, name=raw["name"], check=raw["check"],
                               points=points * weight / sum(weights), hidden=hidden,
                               description=raw.get("description", ""), cases=cases, settings=test_settings))
@@ -170,6 +173,10 @@ def load_master(course: Course, assignment_id: str) -> Master:
                 implements.append(parse_implement(cell))
         except MasterError as exc:
             raise MasterError(f"{assignment.source}: {exc}") from None
+    unknown = assignment.unknown_timeout_keys(t.id for q in questions.values() for t in q.tests)
+    if unknown:
+        raise MasterError(f"course.yml: assignments {assignment.id}: test_timeouts_s: {', '.join(map(repr, unknown))} "
+                          f"names no test of {assignment.source}")
     missing = set(assignment.questions) - set(questions)
     if missing:
         raise MasterError(f"{assignment.source}: course.yml lists question(s) {sorted(missing)} that the master lacks")

@@ -3,12 +3,15 @@
 
 import numpy as np
 import pytest
+import yaml
 
 from autograder import samples as sample_defs
 from autograder.cases import CaseSpec, TestSpec
+from autograder.config import load_course
+from autograder.master import load_master
 from autograder.runner import run_test
 
-from .conftest import ASSIGNMENTS, library_results
+from .conftest import ASSIGNMENTS, REPO_ROOT, library_results
 
 SAMPLES = [(a, s) for a in ASSIGNMENTS for s in sample_defs.load_samples(a) if s.origin != "raw"]
 
@@ -84,6 +87,22 @@ def test_an_endless_loop_times_out_and_the_test_fails(solutions_namespace):
                 pass
 
     result = run_test(conv_spec(test_timeout_s=0.5), namespace_with_forward(solutions_namespace, forward))
+    assert result.status == "timeout" and "timed out after 0.5 s" in result.message
+
+
+def test_a_test_runs_under_its_own_time_limit_from_course_yml(tmp_path, solutions_namespace):
+    """course.yml's test_timeouts_s reaches the test's settings, and run_test stops the student's code there."""
+    data = yaml.safe_load((REPO_ROOT / "course.yml").read_text())
+    data["assignments"][0]["test_timeouts_s"] = {"conv_forward.small_relu": 0.5}
+    (tmp_path / "course.yml").write_text(yaml.safe_dump(data))
+    tests = {t.name: t for t in load_master(load_course(tmp_path / "course.yml"), "a1").questions["conv_forward"].tests}
+    assert tests["strides"].settings["test_timeout_s"] == data["grading"]["test_timeout_s"]
+
+    def forward(self, x):
+        while True:
+            pass
+
+    result = run_test(tests["small_relu"], namespace_with_forward(solutions_namespace, forward))
     assert result.status == "timeout" and "timed out after 0.5 s" in result.message
 
 

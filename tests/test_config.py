@@ -134,3 +134,62 @@ def test_every_command_takes_the_course_option(course_copy, tmp_path, monkeypatc
     assert result.exit_code != 0 and "course.yml defines: a1, a2, b3" in result.output
     result = CliRunner().invoke(main, ["--course", str(tmp_path), "release", "--check"])
     assert result.exit_code != 0 and "not a course folder" in result.output
+
+
+# --- per-test time limits ------------------------------------------------------------------------------------------
+
+def course_with(tmp_path, **a1):
+    """The course's own course.yml with extra keys for assignment a1."""
+    data = yaml.safe_load((REPO_ROOT / "course.yml").read_text())
+    data["assignments"][0].update(a1)
+    return load_course(write(tmp_path, data))
+
+
+def limits(master) -> dict:
+    return {t.id: t.settings["test_timeout_s"] for q in master.questions.values() for t in q.tests}
+
+
+def test_a_question_or_a_test_may_have_its_own_time_limit(tmp_path, course):
+    default = limits(load_master(course, "a1"))
+    assert set(default.values()) == {course.grading.test_timeout_s}
+    own = course_with(tmp_path, test_timeouts_s={"conv_forward": 40, "conv_forward.activators": 50})
+    master = load_master(own, "a1")
+    changed = limits(master)
+    carrying = [t for t in master.questions["conv_forward"].tests if "driver_setup" in t.settings]
+    assert carrying and all(t.settings["test_timeout_s"] in (40, 50) for t in carrying)  # with the reference units too
+    for test_id, limit in changed.items():
+        if test_id == "conv_forward.activators":
+            assert limit == 50  # the test's own key before its question's
+        elif test_id.startswith("conv_forward."):
+            assert limit == 40
+        else:
+            assert limit == default[test_id]
+
+
+def test_a_time_limit_for_an_unknown_question_is_named(tmp_path):
+    with pytest.raises(CourseConfigError, match=r"test_timeouts_s: 'trian' names no question of a1"):
+        course_with(tmp_path, test_timeouts_s={"trian": 30})
+
+
+def test_a_time_limit_for_an_unknown_test_is_named(tmp_path):
+    own = course_with(tmp_path, test_timeouts_s={"conv_forward.no_such_test": 30})
+    with pytest.raises(MasterError, match=r"test_timeouts_s: 'conv_forward.no_such_test' names no test"):
+        load_master(own, "a1")
+
+
+def test_a_time_limit_above_the_submission_budget_is_an_error(tmp_path):
+    with pytest.raises(CourseConfigError, match=r"test_timeouts_s.conv_forward is 120 s, more than the submission "
+                                                r"budget of 60 s"):
+        course_with(tmp_path, test_timeouts_s={"conv_forward": 120})
+    own = course_with(tmp_path, test_timeouts_s={"conv_forward": 120}, submission_budget_s=300)
+    assert own.grading_for("a1")["submission_budget_s"] == 300
+
+
+def test_a_changed_time_limit_changes_the_results_key(tmp_path, course):
+    from autograder.grading.results import result_key
+
+    def key(c):
+        tests = [t for q in load_master(c, "a1").questions.values() for t in q.tests]
+        return result_key("content", "sandbox", c.assignment("a1").questions, tests, c.grading_for("a1"))
+
+    assert key(course) != key(course_with(tmp_path, test_timeouts_s={"conv_forward": 40}))
