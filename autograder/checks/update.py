@@ -28,10 +28,9 @@ class UpdateCheck(Check):
         lr = params["learning_rate"]
         values = [inputs[value] for _, value, _, _ in self.PARAMETERS]
         gradients = [inputs[gradient] for _, _, gradient, _ in self.PARAMETERS]
-        refs = {}
-        for (key, _, _, _), value, gradient, new in zip(self.PARAMETERS, values, gradients,
-                                                        torch_ref.sgd_step(values, gradients, lr)):
-            refs[key] = new
+        keys = [key for key, _, _, _ in self.PARAMETERS]
+        refs = dict(zip(keys, torch_ref.sgd_step(values, gradients, lr)))  # the new values, then their mistakes
+        for key, value, gradient in zip(keys, values, gradients):
             refs[f"{key}_alternatives"] = update_mistakes(value, gradient, lr, f"{key}_not_updated")
         return refs
 
