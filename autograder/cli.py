@@ -109,7 +109,8 @@ def _ensure_built(course, assignment_id):
     from .release.pipelines import build, build_folder
 
     zip_path = build_folder() / assignment_id / f"{assignment_id}-autograder.zip"
-    if not zip_path.is_file() or not (build_folder() / "nbgrader" / "gradebook.db").is_file():
+    source = build_folder() / "nbgrader" / "source" / assignment_id / course.assignment(assignment_id).notebook
+    if not zip_path.is_file() or not source.is_file():
         console.print(f"building {assignment_id} first (no autograder zip or nbgrader course yet)")
         build(course, assignment_id)
     return zip_path
@@ -268,9 +269,12 @@ def write_samples(course, assignment_id, out=None) -> list[Path]:
 @click.argument("assignment")
 @click.argument("submissions", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--state", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="nbgrader's course state (submitted/, autograded/, feedback/, gradebook.db); "
+                   "default: nbgrader.state in course.yml")
 @click.pass_context
-def nbgrader_command(ctx, assignment, submissions, out):
-    """Grade a folder with nbgrader (autograde, generate_feedback, export) in the generated nbgrader course."""
+def nbgrader_command(ctx, assignment, submissions, out, state):
+    """Grade a folder with nbgrader (autograde, generate_feedback, export) against the generated nbgrader course."""
     from .grading.nbgrader_runner import NbgraderGradingError, grade_with_nbgrader
     from .release.pipelines import build_folder
 
@@ -278,7 +282,8 @@ def nbgrader_command(ctx, assignment, submissions, out):
     _ensure_built(course, assignment)
     try:
         report = grade_with_nbgrader(build_folder() / "nbgrader", assignment, course.assignment(assignment).notebook,
-                                     submissions, out or default_out() / assignment / "nbgrader")
+                                     submissions, out or default_out() / assignment / "nbgrader",
+                                     state or course_root() / course.nbgrader.state)
     except NbgraderGradingError as exc:
         raise click.ClickException(str(exc)) from None
     for student, score in sorted(report.scores.items()):
@@ -289,7 +294,10 @@ def nbgrader_command(ctx, assignment, submissions, out):
         say(f"  {student}: check cells could not import the grading code, review by hand: {cells[0]}")
     for student, notes in sorted(report.notes.items()):
         say(f"  {student}: {notes[0]}" + (f" (and {len(notes) - 1} more in the feedback)" if len(notes) > 1 else ""))
-    say(f"grades {report.grades_csv}; feedback in {report.feedback_dir}/<student>/{assignment}/")
+    if report.moved:
+        say(f"moved nbgrader's course state ({', '.join(report.moved)}) from build/nbgrader/ to {report.state_dir}")
+    say(f"grades {report.grades_csv}; feedback in {report.feedback_dir}/<student>/{assignment}/; "
+        f"nbgrader's course state in {report.state_dir}")
     if report.rejected:
         ctx.exit(EXIT_NOT_GRADED)
 

@@ -148,10 +148,17 @@ class MutationSettings(_Strict):
     probe_configurations: int = Field(default=12, ge=1)   # random configurations the equivalence probe compares on
 
 
+class NbgraderSettings(_Strict):
+    """`course nbgrader`: where nbgrader's course state (submitted/, autograded/, feedback/, gradebook.db) lives."""
+
+    state: str = "nbgrader-course"   # a folder, relative to the course root (or absolute); never inside build/
+
+
 class Course(_Strict):
     course: CourseInfo
     grading: GradingSettings = GradingSettings()
     mutation: MutationSettings = MutationSettings()
+    nbgrader: NbgraderSettings = NbgraderSettings()
     assignments: list[AssignmentConfig]
 
     @field_validator("assignments")

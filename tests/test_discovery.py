@@ -311,7 +311,6 @@ def test_nbgrader_on_its_own_submitted_layout_grades_new_students_and_leaves_old
 
     course_dir = tmp_path / "build" / "nbgrader"   # the build moved elsewhere: its relative paths still hold
     shutil.copytree(a1_nbgrader_course.nbgrader_root, course_dir)
-    shutil.copytree(a1_nbgrader_course.release_dir, tmp_path / "assignments" / "a1")  # beside it, as in the build
     config = (course_dir / "nbgrader_config.py").read_text()
     assert str(a1_nbgrader_course.nbgrader_root.parent) not in config  # relative paths: the course folder can move
     by_name = a1_samples(a1_nbgrader_course, masters, tmp_path / "samples")
@@ -319,24 +318,30 @@ def test_nbgrader_on_its_own_submitted_layout_grades_new_students_and_leaves_old
     for student in ("reference", "untouched"):
         (first / student / "a1").mkdir(parents=True)
         shutil.copy(by_name[student], first / student / "a1" / NOTEBOOK)
-    report = grade_with_nbgrader(course_dir, "a1", NOTEBOOK, first, tmp_path / "out")
+    state = tmp_path / "nbgrader-course"          # nbgrader's course state, apart from the generated course
+    report = grade_with_nbgrader(course_dir, "a1", NOTEBOOK, first, tmp_path / "out", state)
     assert set(report.scores) == {"reference", "untouched"}
-    autograded = course_dir / "autograded" / "reference" / "a1" / NOTEBOOK
+    autograded = state / "autograded" / "reference" / "a1" / NOTEBOOK
     stamp = autograded.stat().st_mtime_ns
+    assert not any((course_dir / name).exists() for name in ("submitted", "autograded", "feedback"))
+    assert str(tmp_path) not in (state / "nbgrader_config.py").read_text()   # relative paths here too
 
-    new = course_dir / "submitted" / "kernel_flipped" / "a1"
+    shutil.rmtree(course_dir)                          # `course release` regenerates the course: grades stay
+    shutil.copytree(a1_nbgrader_course.nbgrader_root, course_dir)
+    new = state / "submitted" / "kernel_flipped" / "a1"
     new.mkdir(parents=True)
     shutil.copy(by_name["kernel_flipped"], new / NOTEBOOK)
-    report = grade_with_nbgrader(course_dir, "a1", NOTEBOOK, course_dir / "submitted", tmp_path / "out")
+    report = grade_with_nbgrader(course_dir, "a1", NOTEBOOK, state / "submitted", tmp_path / "out", state)
     assert set(report.scores) == {"reference", "untouched", "kernel_flipped"}
     assert 0 < report.scores["kernel_flipped"] < report.scores["reference"]
     assert autograded.stat().st_mtime_ns == stamp   # the earlier student was not graded again
-    assert (course_dir / "submitted" / "reference" / "a1" / NOTEBOOK).is_file()
+    assert (state / "submitted" / "reference" / "a1" / NOTEBOOK).is_file()
     with report.grades_csv.open() as f:
         assert {row["assignment"] for row in csv_module.DictReader(f)} == {"a1"}
 
     from autograder.grading.nbgrader_runner import _nbgrader
 
+    course_dir = state                                 # nbgrader's own commands run in the state folder
     log = _nbgrader(["autograde", "a1", "--student", "reference", "--force"], course_dir)
     assert "Autograding" in log and "has changed" not in log   # no false alarm for the cleared hidden tests
     edited = nbformat.read(by_name["reference"], as_version=4)
@@ -345,3 +350,22 @@ def test_nbgrader_on_its_own_submitted_layout_grades_new_students_and_leaves_old
     nbformat.write(edited, course_dir / "submitted" / "reference" / "a1" / NOTEBOOK)
     log = _nbgrader(["autograde", "a1", "--student", "reference", "--force"], course_dir)
     assert "'checksum' for cell" in log and "has changed" in log   # a real edit of a locked cell still warns
+
+
+@pytest.mark.integration
+def test_nbgrader_state_left_in_the_generated_course_by_an_older_version_is_moved_out(a1_nbgrader_course, masters,
+                                                                                      tmp_path):
+    from autograder.grading.nbgrader_runner import NbgraderGradingError, grade_with_nbgrader
+
+    course_dir = tmp_path / "build" / "nbgrader"
+    shutil.copytree(a1_nbgrader_course.nbgrader_root, course_dir)
+    by_name = a1_samples(a1_nbgrader_course, masters, tmp_path / "samples")
+    old = course_dir / "submitted" / "reference" / "a1"
+    old.mkdir(parents=True)
+    shutil.copy(by_name["reference"], old / NOTEBOOK)
+    with pytest.raises(NbgraderGradingError, match="must not be inside the generated course"):
+        grade_with_nbgrader(course_dir, "a1", NOTEBOOK, tmp_path / "samples", tmp_path / "out", course_dir / "state")
+    state = tmp_path / "nbgrader-course"
+    report = grade_with_nbgrader(course_dir, "a1", NOTEBOOK, state / "submitted", tmp_path / "out", state)
+    assert report.moved[:1] == ["submitted"] and not (course_dir / "submitted").exists()
+    assert report.scores == {"reference": masters["a1"].assignment.points}

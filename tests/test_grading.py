@@ -147,10 +147,7 @@ NBGRADER_SAMPLES = ["reference", "untouched", "malformed_notebook"]
 @pytest.fixture(scope="module")
 def nbgrader_run(assignment, built, sample_notebooks, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"{assignment}-nbgrader-course")
-    course_dir = root / "nbgrader"
-    shutil.copytree(built[assignment].nbgrader_root, course_dir)
-    config = (course_dir / "nbgrader_config.py").read_text()
-    (course_dir / "nbgrader_config.py").write_text(config.replace(str(built[assignment].nbgrader_root), str(course_dir)))
+    state_dir = root / "state"   # the generated course is only read: the state is the test's own
     folder = root / "submissions"
     folder.mkdir()
     names = NBGRADER_SAMPLES + [FIRST_MISTAKE[assignment][0]] + (["noisy_but_correct"] if assignment == "a1" else [])
@@ -158,8 +155,9 @@ def nbgrader_run(assignment, built, sample_notebooks, tmp_path_factory):
         shutil.copyfile(sample_notebooks[assignment] / f"{name}.ipynb", folder / f"{name}.ipynb")
     nbformat.write(code_in_check_cell(sample_notebooks[assignment] / "reference.ipynb"),
                    folder / "code_in_check_cell.ipynb")
-    report = grade_with_nbgrader(course_dir, assignment, built[assignment].notebook, folder, root / "out")
-    return course_dir, report
+    report = grade_with_nbgrader(built[assignment].nbgrader_root, assignment, built[assignment].notebook, folder,
+                                 root / "out", state_dir)
+    return state_dir, report
 
 
 def code_in_check_cell(reference):

@@ -47,7 +47,7 @@ def a1(course, masters, tmp_path_factory):
 
 
 def _copy(release, text, folder):
-    shutil.copytree(release.release_dir, folder)
+    shutil.copytree(release.handout_dir, folder)  # what students get: the release plus the runtime
     path = folder / release.notebook
     path.write_text(text)
     return path
@@ -103,15 +103,12 @@ def test_autograde_reads_the_right_partial_score_from_every_check_cell(a1, tmp_p
     from autograder.grading.nbgrader_runner import grade_with_nbgrader
 
     release, texts = a1
-    course_dir = tmp_path / "nbgrader"
-    shutil.copytree(release.nbgrader_root, course_dir)
-    config = (course_dir / "nbgrader_config.py").read_text()
-    (course_dir / "nbgrader_config.py").write_text(config.replace(str(release.nbgrader_root), str(course_dir)))
+    course_dir = tmp_path / "nbgrader-state"
     folder = tmp_path / "submissions"
     folder.mkdir()
     for name, text in texts.items():
         (folder / f"{name}.ipynb").write_text(text)
-    report = grade_with_nbgrader(course_dir, "a1", release.notebook, folder, tmp_path / "out")
+    report = grade_with_nbgrader(release.nbgrader_root, "a1", release.notebook, folder, tmp_path / "out", course_dir)
     assert report.scores["untouched"] == 0 and report.scores["reference"] == report.max_score
     assert 0 < report.scores["kernel_flipped"] < report.max_score
     for name in texts:
