@@ -85,7 +85,7 @@ def main() -> None:
             work / "otter", questions, tests, title="a1", jobs=1))
         nbgrader_root = work / "build" / "nbgrader"
         seconds["nbgrader"] = timed("nbgrader autograde", lambda: grade_with_nbgrader(
-            nbgrader_root, "a1", built.notebook, submissions, work / "nbgrader-out"))
+            nbgrader_root, "a1", built.notebook, submissions, work / "nbgrader-out", work / "nbgrader-state"))
         per = {engine: s / args.n for engine, s in seconds.items()}
         print(f"\nseconds per submission (n = {args.n}):")
         for engine, value in per.items():
