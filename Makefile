@@ -24,6 +24,7 @@ test-fast: $(BIN)/course
 	$(BIN)/python -m pytest -m "not integration"
 
 lab: $(BIN)/course
-	$(BIN)/jupyter lab assignments/
+	$(BIN)/course handout
+	$(BIN)/jupyter lab build/handout/
 
 .PHONY: install demo test test-fast lab

@@ -97,12 +97,24 @@ def release(ctx, assignments, check):
         else:
             b = build(course, assignment_id)
             console.print(f"[bold]{assignment_id}[/]: release {b.release_dir.relative_to(course_root())}/, "
+                          f"handout {b.handout_dir.relative_to(course_root())}/, "
                           f"otter autograder {b.otter_zip.relative_to(course_root())}, "
                           f"nbgrader course {b.nbgrader_root.relative_to(course_root())}/")
     if check:
         if stale:
             raise click.ClickException("assignments/ is stale; run `course release`. Differs: " + ", ".join(stale))
         console.print("assignments/ is current.")
+
+
+@main.command()
+@click.argument("assignments", nargs=-1)
+@click.pass_context
+def handout(ctx, assignments):
+    """Write build/handout/<id>/ from the committed release: the folder to hand out (the release plus the runtime)."""
+    from .release.pipelines import handout as write
+
+    for assignment_id in _ids(_course(ctx), assignments):
+        console.print(f"[bold]{assignment_id}[/]: handout {write(assignment_id).relative_to(course_root())}/")
 
 
 def _ensure_built(course, assignment_id):

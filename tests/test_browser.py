@@ -1,8 +1,9 @@
 """The browser tier: a student's session in a real JupyterLab under headless Chromium, driven by playwright.
 
-Per assignment, on a copy of a fresh release: Run All on the stub (every check says "not implemented", the figures
-are drawn), a planted bug in one implement cell (its check names the mistake; Validate's dialog shows it), the
-solutions in every implement cell (every check passes), the export cell (the zip appears), Validate (success).
+Per assignment, on a copy of its handout (the committed release plus the runtime): Run All on the stub (every
+check says "not implemented", the figures are drawn), a planted bug in one implement cell (its check names the
+mistake; Validate's dialog shows it), the solutions in every implement cell (every check passes), the export cell
+(the zip appears), Validate (success).
 Screenshots of every step go to build/browser-screenshots/<assignment>/ (or $BROWSER_SCREENSHOTS/<assignment>/).
 
 Needs playwright (pip) and Debian's chromium (`apt-get install -y chromium`); without them the tier is skipped with
@@ -26,7 +27,7 @@ import nbformat
 import pytest
 
 from autograder import samples as sample_defs
-from autograder.release.pipelines import build
+from autograder.release.pipelines import handout
 
 from .conftest import ASSIGNMENTS, REPO_ROOT
 
@@ -191,8 +192,8 @@ def _samples(assignment: str, release: Path, notebook: str, masters) -> dict[str
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_a_students_session_in_jupyterlab(assignment, course, masters, lab, lab_root, browser, tmp_path):
-    built = build(course, assignment, release_root=lab_root, build_root=tmp_path / "build")
-    folder, notebook = built.release_dir, built.notebook
+    folder = shutil.copytree(handout(assignment, build_root=tmp_path), lab_root / assignment)  # what students get
+    notebook = course.assignment(assignment).notebook
     shots = Path(os.environ.get("BROWSER_SCREENSHOTS", REPO_ROOT / "build" / "browser-screenshots")) / assignment
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)

@@ -4,8 +4,12 @@ Tests that run otter, nbgrader or Jupyter are marked `integration`, one by one; 
 """
 
 import ast
+import hashlib
 import shutil
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -13,8 +17,10 @@ from nbclient import NotebookClient
 
 from autograder.config import PACKAGE_DIR
 from autograder.leaks import scan
-from autograder.release.pipelines import release_differences
-from autograder.release.runtime import runtime_files
+from autograder.release.compare import IGNORED, NumberTolerance, tree_differences
+from autograder.release.pipelines import RUNTIME_FOLDER, handout, release_differences
+from autograder.release.runtime import runtime_files, shipped_files
+from autograder.sandbox.engine import CHILD_ENTRY, FORBIDDEN_MODULES, child_runtime_files
 
 from .conftest import ASSIGNMENTS, REPO_ROOT, read_nb
 
@@ -34,12 +40,125 @@ def test_nothing_hidden_in_the_committed_release(masters, assignment):
     assert scan([REPO_ROOT / "assignments" / assignment], masters[assignment]) == []
 
 
+def _files(folder: Path) -> set[str]:
+    """Files under a folder, relative to it, without caches (__pycache__, .ipynb_checkpoints)."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and not set(p.relative_to(folder).parts) & set(IGNORED)}
+
+
+def test_no_file_under_assignments_is_a_copy_of_another():
+    """git holds the runtime once (the package), never a copy per assignment: every committed file is unique."""
+    seen = {}
+    for name in sorted(_files(REPO_ROOT / "assignments")):
+        digest = hashlib.sha256((REPO_ROOT / "assignments" / name).read_bytes()).hexdigest()
+        assert digest not in seen, f"assignments/{name} is a copy of assignments/{seen.get(digest)}"
+        seen[digest] = name
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_committed_release_holds_no_runtime(released, assignment):
+    assert not (released[assignment].release_dir / RUNTIME_FOLDER).exists(), \
+        f"assignments/{assignment}/{RUNTIME_FOLDER}/ is a copy of the package: run `course release`"
+
+
+def test_the_release_check_names_a_runtime_copy_left_in_the_committed_release(course, released, tmp_path):
+    fresh, committed = tmp_path / "fresh", tmp_path / "committed"
+    shutil.copytree(released["a1"].release_dir, fresh)
+    shutil.copytree(released["a1"].release_dir, committed)
+    assert release_differences(course, fresh, committed) == []
+    (committed / RUNTIME_FOLDER).mkdir()
+    (committed / RUNTIME_FOLDER / "runner.py").write_text("")
+    assert release_differences(course, fresh, committed) == [f"{RUNTIME_FOLDER}: only in the committed release"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_handout_is_the_committed_release_plus_the_runtime(assignment, tmp_path):
+    folder = handout(assignment, build_root=tmp_path)
+    assert folder == tmp_path / "handout" / assignment
+    runtime = {f"{RUNTIME_FOLDER}/{name}" for name in runtime_files()}
+    assert _files(folder) == _files(REPO_ROOT / "assignments" / assignment) | runtime
+    for name in runtime_files():
+        assert (folder / RUNTIME_FOLDER / name).read_bytes() == (PACKAGE_DIR / name).read_bytes()
+
+
+def test_course_handout_writes_every_handout_from_the_committed_releases(tmp_path):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+    from autograder.config import CourseRoot
+
+    shutil.copyfile(REPO_ROOT / "course.yml", tmp_path / "course.yml")
+    shutil.copytree(REPO_ROOT / "assignments", tmp_path / "assignments")
+    try:
+        result = CliRunner().invoke(main, ["--course", str(tmp_path), "handout"])
+    finally:
+        CourseRoot.choose(REPO_ROOT)
+    assert result.exit_code == 0, result.output
+    for assignment in ASSIGNMENTS:
+        assert f"{assignment}: handout build/handout/{assignment}/" in result.output
+        assert (tmp_path / "build" / "handout" / assignment / RUNTIME_FOLDER / "notebook.py").is_file()
+
+
+# Imports modules as a notebook kernel started in the folder does, with this checkout's package out of reach.
+IMPORT_HERE = """
+import importlib, os, sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in str(getattr(f, "__module__", ""))]
+sys.path[:] = [p for p in sys.path if p in ("", ".") or not os.path.isdir(os.path.join(p, "autograder"))]
+for name in sys.argv[1:]:
+    print(importlib.import_module(name).__file__)
+"""
+
+
+def test_a_handout_imports_its_own_runtime_and_needs_nothing_else_of_the_package(tmp_path):
+    """Every shipped module imports from the handout folder alone (what is not shipped cannot be found there)."""
+    folder = handout("a1", build_root=tmp_path).resolve()
+    modules = [".".join((RUNTIME_FOLDER, *Path(name).with_suffix("").parts)).removesuffix(".__init__")
+               for name in runtime_files()]
+    done = subprocess.run([sys.executable, "-c", IMPORT_HERE, *modules], cwd=folder, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    files = [Path(line) for line in done.stdout.splitlines()]
+    assert len(files) == len(modules) and all(f.resolve().is_relative_to(folder) for f in files), done.stdout
+    shutil.rmtree(folder / RUNTIME_FOLDER)
+    done = subprocess.run([sys.executable, "-c", IMPORT_HERE, "autograder.notebook"], cwd=folder, capture_output=True,
+                          text=True, timeout=300)
+    assert "ModuleNotFoundError: No module named 'autograder'" in done.stderr  # so the check above could fail
+
+
+@integration
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_what_students_receive_carries_the_runtime(built, assignment):
+    """nbgrader's release folder is the handout (the committed release plus the runtime); the otter zip's runtime
+    is checked in test_otter_autograder_zip."""
+    b = built[assignment]
+    assert tree_differences(b.handout_dir, b.nbgrader_root / "release" / assignment, NumberTolerance(0, 0)) == []
+    assert sorted(_files(b.handout_dir / RUNTIME_FOLDER)) == runtime_files()
+    assert _files(b.handout_dir) - _files(b.handout_dir / RUNTIME_FOLDER) and not (b.release_dir / RUNTIME_FOLDER).exists()
+
+
+def test_the_child_runtime_is_what_the_childs_entry_module_imports():
+    """The sandbox's child runtime is found like the student runtime, from the module the child's bootstrap runs;
+    the grader's side (checks, references, runner) never ships into the sandbox."""
+    from autograder.sandbox.isolation import Layout
+
+    entry = ".".join((RUNTIME_FOLDER, *Path(CHILD_ENTRY).with_suffix("").parts))
+    assert f"from {entry} import main" in Layout.bootstrap(None, 3, {})
+    shipped = child_runtime_files()
+    assert shipped == shipped_files(CHILD_ENTRY)
+    assert {"__init__.py", "sandbox/__init__.py", "sandbox/child.py", "sandbox/framing.py", "student.py",
+            "wire.py"} <= set(shipped)
+    assert any(name == "drivers.py" or name.startswith("drivers/") for name in shipped)
+    forbidden = [m.split(".", 1)[1].replace(".", "/") for m in FORBIDDEN_MODULES if m.startswith("autograder.")]
+    for name in shipped:
+        assert not any(name == f"{f}.py" or name.startswith(f"{f}/") for f in forbidden), f"{name} would reach the child"
+
+
 @integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nothing_hidden_reaches_student_visible_files(built, masters, assignment):
     student_otter = built[assignment].otter_zip.parent / "otter" / "dist" / "student"
-    assert scan([REPO_ROOT / "assignments" / assignment, built[assignment].release_dir, student_otter],
-                masters[assignment]) == []
+    assert scan([REPO_ROOT / "assignments" / assignment, built[assignment].release_dir, built[assignment].handout_dir,
+                 student_otter], masters[assignment]) == []
 
 
 @integration
@@ -48,7 +167,7 @@ def test_the_scanner_finds_planted_leaks(built, masters, assignment, tmp_path):
     """The leak scan can fail: solution code, a hidden case and hidden test source are each found."""
     master = masters[assignment]
     copy = tmp_path / "release"
-    shutil.copytree(built[assignment].release_dir, copy)
+    shutil.copytree(built[assignment].handout_dir, copy)
     hidden = next(t for q in master.questions.values() for t in q.tests if t.hidden and t.cases[0].seed)
     nb_path = copy / built[assignment].notebook
     nb = read_nb(nb_path)
@@ -171,7 +290,7 @@ def check_outputs(nb) -> dict[str, str]:
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_release_runs_headless_top_to_bottom(built, assignment):
     """No cell raises; every check cell reports zero public points and says what is not implemented."""
-    nb = execute(built[assignment].release_dir / built[assignment].notebook)
+    nb = execute(built[assignment].handout_dir / built[assignment].notebook)
     for question, text in check_outputs(nb).items():
         assert f"{question}: public checks give 0 of" in text
         assert "not implemented" in text
@@ -183,7 +302,7 @@ def test_untouched_release_runs_headless_top_to_bottom(built, assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_filled_release_runs_headless_with_full_public_points(built, sample_notebooks, assignment, tmp_path):
     folder = tmp_path / "filled"
-    shutil.copytree(built[assignment].release_dir, folder)
+    shutil.copytree(built[assignment].handout_dir, folder)
     shutil.copyfile(sample_notebooks[assignment] / "reference.ipynb", folder / built[assignment].notebook)
     nb = execute(folder / built[assignment].notebook)
     for question, text in check_outputs(nb).items():
@@ -197,7 +316,7 @@ def test_nbgrader_validate(built, sample_notebooks, assignment, tmp_path):
     from nbgrader.validator import Validator
 
     folder = tmp_path / "release"
-    shutil.copytree(built[assignment].release_dir, folder)
+    shutil.copytree(built[assignment].handout_dir, folder)
     notebook = folder / built[assignment].notebook
     untouched = Validator().validate(str(notebook))
     assert untouched.get("failed"), untouched

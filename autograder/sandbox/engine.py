@@ -7,7 +7,6 @@ the child can see, tenancy.py for what one submission may use, executor.py for t
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import shutil
@@ -22,6 +21,7 @@ import numpy as np
 from .. import checks
 from ..student import GradingTimeout
 from ..references import References
+from ..release.runtime import shipped_files
 from ..runner import explain_failures, run_test
 from ..grading.notebook_code import notebook_code
 from ..grading.results import SubmissionResult
@@ -34,8 +34,7 @@ from .process import ForkServer, SandboxStartError
 from .tenancy import NoTenant, Tenant, cgroups_available
 
 FORBIDDEN_MODULES = ("torch", "scipy", "autograder.references", "autograder.checks", "autograder.runner", "otter")
-CHILD_ENTRY = ("__init__.py", "drivers.py", "student.py", "wire.py", "sandbox/__init__.py", "sandbox/framing.py",
-               "sandbox/child.py", "sandbox/server.py")
+CHILD_ENTRY = "sandbox/server.py"  # the module the child's bootstrap runs (isolation.Layout.bootstrap)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0  # a fork server, or a child of one, that does not answer by then is the grader's problem
 NO_SANDBOX = ("NO SANDBOX (--no-sandbox): student code ran in a plain child process with resource limits only; it "
@@ -46,33 +45,9 @@ class SandboxUnavailable(RuntimeError):
     """No isolation is possible on this machine; the message says why and what the instructor can do."""
 
 
-def _library_imports(relative: str) -> set[str]:
-    """The library modules a child module imports (relative imports), as paths relative to the package."""
-    path = PACKAGE_DIR / relative
-    package = Path(relative).parent
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = package
-            for _ in range(node.level - 1):
-                base = base.parent
-            names = [node.module] if node.module else [a.name for a in node.names]
-            for name in names:
-                candidate = base / (name.replace(".", "/") + ".py")
-                if (PACKAGE_DIR / candidate).is_file():
-                    found.add(str(candidate))
-    return found
-
-
 def child_runtime_files() -> list[str]:
-    """Every library file the child imports: its entry modules and what they import, nothing else."""
-    todo, seen = list(CHILD_ENTRY), set()
-    while todo:
-        relative = todo.pop()
-        if relative not in seen:
-            seen.add(relative)
-            todo += sorted(_library_imports(relative) - seen)
-    return sorted(seen)
+    """Every library file the child imports: its entry module and what it imports, nothing else."""
+    return shipped_files(CHILD_ENTRY)
 
 
 class Runtime:
