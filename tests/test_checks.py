@@ -14,18 +14,26 @@ from autograder.runner import run_test
 from .conftest import ASSIGNMENTS, REPO_ROOT, library_results
 
 SAMPLES = [(a, s) for a in ASSIGNMENTS for s in sample_defs.load_samples(a) if s.origin != "raw"]
+_RESULTS: dict = {}  # (assignment, sample) -> its results: each sample is graded once per session, not per test
+
+
+def sample_results(masters, assignment, sample) -> dict:
+    """Every test of the assignment run in-process on the sample (computed once, shared by the tests below)."""
+    key = (assignment, sample.name)
+    if key not in _RESULTS:
+        _RESULTS[key] = library_results(masters[assignment], sample_defs.namespace(sample, masters[assignment]))
+    return _RESULTS[key]
 
 
 @pytest.mark.parametrize("assignment, sample", SAMPLES, ids=[f"{a}-{s.name}" for a, s in SAMPLES])
 def test_sample_gets_its_expected_result(masters, assignment, sample):
-    results = library_results(masters[assignment], sample_defs.namespace(sample, masters[assignment]))
-    assert sample_defs.problems(sample, results) == []
+    assert sample_defs.problems(sample, sample_results(masters, assignment, sample)) == []
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_stub_says_not_implemented_everywhere(masters, assignment):
     release = next(s for s in sample_defs.load_samples(assignment) if s.origin == "release")
-    results = library_results(masters[assignment], sample_defs.namespace(release, masters[assignment]))
+    results = sample_results(masters, assignment, release)
     assert all(r["score"] == 0 for r in results.values())
     assert [t for t, r in results.items() if "not implemented" not in r["message"]] == []
 
@@ -37,8 +45,7 @@ def test_every_test_can_be_failed_by_a_planted_bug(masters, assignment):
     for sample in sample_defs.load_samples(assignment):
         if sample.origin in ("solution", "release", "raw") or sample.expect == "full":
             continue
-        results = library_results(masters[assignment], sample_defs.namespace(sample, masters[assignment]))
-        lost |= {t for t, r in results.items() if not r["passed"]}
+        lost |= {t for t, r in sample_results(masters, assignment, sample).items() if not r["passed"]}
     every = {t.id for q in masters[assignment].questions.values() for t in q.tests}
     assert every - lost == set()
 

@@ -73,6 +73,7 @@ def generate_public_data(folder, threads: int, capability: str | None) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.integration  # regenerates every public case's data in a subprocess (a release build, ~12 s)
 def test_public_data_made_with_another_cpu_capability_and_thread_count_matches_the_committed(tmp_path):
     """Generated with torch's scalar kernels on one thread, compared with what is committed (made otherwise)."""
     conditions = generate_public_data(tmp_path, threads=1, capability="default")
