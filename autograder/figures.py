@@ -23,9 +23,19 @@ WORKED_INPUT = "conv_forward.worked_example"  # the public test that holds the w
 @lru_cache(maxsize=None)
 def solution(module: str) -> dict:
     """The namespace of a solutions module, run from its file (solutions/ is never installed)."""
+    import sys
+
     path = course_root() / "solutions" / f"{module}.py"
     namespace: dict = {"__name__": f"solutions.{module}"}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    root = str(course_root())
+    added = root not in sys.path  # a module may reuse another (`from solutions.conv import ConvLayer`)
+    if added:
+        sys.path.insert(0, root)
+    try:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    finally:
+        if added:
+            sys.path.remove(root)
     return namespace
 
 
@@ -255,6 +265,116 @@ class PoolingRoutes:
 
 
 FIGURES = {figure.name: figure for figure in (PaddingAndStride(), OutputSize(), BackwardSensitivity(), PoolingRoutes())}
+
+
+class DilatedFootprint:
+    """a5: a 3x3 filter with dilation 2 on a 7x7 input: the nine cells output (0, 0) reads, and the output map."""
+
+    name = "a5_dilated_footprint"
+    alt = "a 3x3 filter with dilation 2: its taps two cells apart on a 7x7 input, and the 3x3 output"
+    INPUT = np.arange(49, dtype=float).reshape(7, 7) % 5
+    KERNEL = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+    DILATION = 2
+
+    def numbers(self) -> dict[str, np.ndarray]:
+        layers, activators = solution("conv_variants"), solution("activators")
+        layer = layers["DilatedConvLayer"](7, 7, 1, 3, 3, 1, 0, 1, self.DILATION, activators["IdentityActivator"](), 0.1)
+        layer.filters[0].weights, layer.filters[0].bias = self.KERNEL[None].copy(), 0.0
+        layer.forward(self.INPUT[None].copy())
+        return {"input": self.INPUT, "kernel": self.KERNEL, "output": np.asarray(layer.output_array)[0]}
+
+    def draw(self):
+        n = self.numbers()
+        figure, ax = _figure(10, 4.2)
+        taps = np.ones((7, 7), dtype=bool)
+        taps[0:5:2, 0:5:2] = False
+        grid = Grid(ax, n["input"], "input 7x7: the nine cells output (0, 0) reads (red)", taps)
+        for u in range(3):
+            for v in range(3):
+                grid.box(u * self.DILATION, v * self.DILATION, 1, 1, "#d62728")
+        grid.box(0, 0, 5, 5, "#1f77b4", dashed=True)
+        Grid(ax, n["kernel"], "filter 3x3, dilation 2", origin=(8.5, -1))
+        out = Grid(ax, n["output"], "output 3x3", origin=(13, -1))
+        out.box(0, 0, 1, 1, "#d62728")
+        ax.text(0, -7.6, "The nine weights read cells two apart: the filter spans d(F - 1) + 1 = 5 cells (blue), "
+                f"with 9 weights. output[0, 0] = {label(n['output'][0, 0])}.", fontsize=9, va="top")
+        ax.set_xlim(-0.5, 16.5)
+        ax.set_ylim(-8.5, 1.5)
+        return figure
+
+
+class TransposedZeros:
+    """a5: a transposed convolution with stride 2 as a gather: zeros inserted between the 2x2 input's values,
+    F - 1 = 2 zeros of padding, the kernel rotated by 180 degrees, and the 5x5 output."""
+
+    name = "a5_transposed_zeros"
+    alt = "a 2x2 input with zeros inserted for stride 2, padded by F - 1, the rotated kernel and the 5x5 output"
+    INPUT = np.array([[1.0, 2.0], [3.0, 4.0]])
+    KERNEL = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 1.0]])
+    STRIDE = 2
+
+    def numbers(self) -> dict[str, np.ndarray]:
+        layers, activators = solution("conv_variants"), solution("activators")
+        layer = layers["TransposedConvLayer"](2, 2, 1, 3, 3, 1, 0, self.STRIDE, 0, activators["IdentityActivator"](), 0.1)
+        layer.filters[0].weights, layer.filters[0].bias = self.KERNEL[None].copy(), 0.0
+        layer.forward(self.INPUT[None].copy())
+        spread = np.zeros((3, 3))
+        spread[:: self.STRIDE, :: self.STRIDE] = self.INPUT
+        return {"input": self.INPUT, "zero_inserted": np.pad(spread, 2), "rotated_kernel": self.KERNEL[::-1, ::-1],
+                "output": np.asarray(layer.output_array)[0]}
+
+    def draw(self):
+        n = self.numbers()
+        figure, ax = _figure(10, 4.4)
+        Grid(ax, n["input"], "input 2x2", origin=(0, -2.5))
+        shade = np.ones((7, 7), dtype=bool)
+        shade[2:5:2, 2:5:2] = False
+        inserted = Grid(ax, n["zero_inserted"], "zeros between values (3x3), padded by F - 1 = 2", shade, (3.5, 0))
+        inserted.box(0, 0, 3, 3, "#d62728")
+        inserted.box(2, 2, 3, 3, "#1f77b4", dashed=True)
+        Grid(ax, n["rotated_kernel"], "kernel rotated 180 degrees", origin=(12, -2))
+        out = Grid(ax, n["output"], "output 5x5 = (2 - 1) x 2 + 3", origin=(17, -1))
+        out.box(0, 0, 1, 1, "#d62728")
+        out.box(2, 2, 1, 1, "#1f77b4", dashed=True)
+        ax.text(0, -7.6, "Each output is a window of the zero-inserted map times the rotated kernel: red gives "
+                f"output[0, 0] = {label(n['output'][0, 0])}, blue output[2, 2] = {label(n['output'][2, 2])}. "
+                "No zeros after the last value.", fontsize=9, va="top")
+        ax.set_xlim(-0.5, 22.5)
+        ax.set_ylim(-8.5, 1.5)
+        return figure
+
+
+class ReceptiveGrowth:
+    """a5: one output of three stacked kernel-3 layers (stride 1) and the inputs it sees, layer by layer: each cell
+    holds the number of paths from it to the output (the gradient with all weights 1)."""
+
+    name = "a5_receptive_field"
+    alt = "three stacked kernel-3 layers: the receptive field grows from 1 to 3, 5 and 7 inputs"
+    LAYERS = [(3, 1, 1)] * 3
+
+    def numbers(self) -> dict[str, np.ndarray]:
+        sizes = [solution("receptive")["receptive_field"](self.LAYERS[:depth])[0] for depth in range(4)]
+        paths = [np.ones(1)]  # paths[k]: k layers below the output
+        for _ in self.LAYERS:
+            paths.append(np.convolve(paths[-1], np.ones(3)))
+        return {**{f"paths_{k}": paths[k][None, :] for k in range(4)}, "output_size": np.array(sizes)}
+
+    def draw(self):
+        n = self.numbers()
+        figure, ax = _figure(8, 4.2)
+        titles = ["one output of layer 3", "layer 2", "layer 1", "input"]
+        for k, title in enumerate(titles):
+            size = n[f"paths_{k}"].shape[1]
+            Grid(ax, n[f"paths_{k}"], f"{title}: {size} cell{'s' if size > 1 else ''}", origin=(3 - (size - 1) / 2, -k * 2))
+        sizes = ", ".join(str(int(v)) for v in n["output_size"][1:])
+        ax.text(0, -8.2, f"receptive_field of 1, 2, 3 layers: sizes {sizes}; each kernel-3 layer adds 2, so two layers "
+                "see 5 inputs, like one 5-wide kernel. Each number counts the paths to the output.", fontsize=9, va="top")
+        ax.set_xlim(-0.5, 7.5)
+        ax.set_ylim(-9, 1.5)
+        return figure
+
+
+FIGURES.update({figure.name: figure for figure in (DilatedFootprint(), TransposedZeros(), ReceptiveGrowth())})
 
 
 def svg(name: str) -> bytes:

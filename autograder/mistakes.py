@@ -90,6 +90,31 @@ MISTAKES = {
     "shape_order": "the right numbers in the wrong order: give (filters, height, width).",
     "parameters_without_bias": "biases forgotten: every filter has one bias besides its weights.",
     "parameters_without_channels": "channels forgotten: each filter has F x F weights per input channel.",
+    # assignment 5: dilated and transposed convolutions, batch normalization, receptive fields
+    "dilation_ignored": ("dilation ignored: your code behaves as if dilation were 1. Filter tap (u, v) of output "
+                         "(i, j) reads input (i*stride + u*dilation, j*stride + v*dilation) of the padded input."),
+    "dilation_on_input": ("dilation applied to the input instead of the kernel: zeros were inserted between the "
+                          "input's values. A dilated convolution spreads the filter's taps dilation positions apart "
+                          "and reads the input as it is."),
+    "transposed_kernel_not_rotated": ("transposed convolution computed as a plain cross-correlation with the kernel "
+                                      "not rotated: after inserting zeros and padding, cross-correlate with each "
+                                      "filter rotated by 180 degrees (or: stamp each input value times the filter as "
+                                      "it is)."),
+    "zeros_after_last": ("zeros inserted after the last row and column too: stride - 1 zeros go only between "
+                         "neighbouring values, so an H x W input becomes ((H - 1)S + 1) x ((W - 1)S + 1), not "
+                         "SH x SW; the output size is (W - 1)S - 2P + F + output_padding."),
+    "bn_unbiased_variance": ("unbiased variance used to normalize: in training, batch normalization divides by the "
+                             "biased batch variance (sum of squares / n); only the running variance is updated with "
+                             "the unbiased estimate (/ (n - 1))."),
+    "bn_eval_batch_statistics": ("evaluation mode used the batch's statistics: with training=False, normalize with "
+                                 "running_mean and running_var, so a prediction does not depend on its batch."),
+    "bn_running_not_updated": ("running statistics never updated: every training forward sets running = "
+                               "(1 - momentum) * running + momentum * batch statistic (the variance unbiased)."),
+    "bn_backward_terms_missing": ("batch-norm backward treats the batch mean and variance as constants: the input "
+                                  "gradient also has a term through the mean and one through the variance (the "
+                                  "statistics are computed from x), not just gamma * delta / sqrt(var + eps)."),
+    "rf_strides_ignored": ("receptive field ignoring earlier strides: each layer widens the field by "
+                           "dilation * (kernel - 1) times the jump, the product of the strides of the layers below it."),
 }
 
 

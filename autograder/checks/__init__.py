@@ -9,10 +9,11 @@ import dataclasses
 from pathlib import Path
 
 from . import activators, answers, conv, gradient_checking, pooling
+from . import batch_norm, conv_variants, receptive
 from .base import PASS, Check, Tolerance, Verdict, compare_array
 
 # One checks module per concept, each with its CHECKS; a new concept is one module here (and its drivers).
-CONCEPTS = (activators, conv, pooling, gradient_checking, answers)
+CONCEPTS = (activators, conv, pooling, gradient_checking, answers, conv_variants, batch_norm, receptive)
 
 
 def _registry(modules) -> dict[str, Check]:
