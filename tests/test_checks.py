@@ -133,3 +133,32 @@ def test_student_output_and_warnings_are_swallowed(solutions_namespace, capsys):
 def test_public_cases_carry_no_answer_to_numeric_questions(released):
     text = (released["a1"].release_dir / "tests" / "output_shape.json").read_text()
     assert "16, 13, 10" not in text and "[16, 13, 10]" not in text
+
+
+def test_the_sandbox_stops_a_test_at_its_own_time_limit(tmp_path, masters, course):
+    """A per-test limit from course.yml reaches the sandbox: the child is stopped at that limit, not the default."""
+    import dataclasses
+
+    import nbformat
+
+    from autograder.grading.submissions import Submission
+    from autograder.release.pipelines import load_release
+    from autograder.sandbox.engine import SandboxEngine
+
+    master = masters["a1"]
+    reference = next(s for s in sample_defs.load_samples("a1") if s.origin == "solution")
+    notebook = nbformat.reads(sample_defs.notebook(reference, master, load_release("a1", master.assignment.notebook)),
+                              as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "class ConvLayer(ConvLayer):\n    def forward(self, input_array):\n        while True:\n            pass\n"))
+    path = tmp_path / "loops.ipynb"
+    path.write_text(nbformat.writes(notebook))
+    test = next(t for t in master.questions["conv_forward"].tests if t.name == "small_relu")
+    limited = dataclasses.replace(test, settings={**test.settings, "test_timeout_s": 1.0})  # what test_timeouts_s gives
+    engine = SandboxEngine([limited], course.grading_for("a1"), hide=[tmp_path])
+    try:
+        result = engine.grade(Submission.from_path(path)).tests[0]
+    finally:
+        engine.close()
+    assert result.status == "timeout" and "timed out after 1 s" in result.message
+    assert result.duration_s < course.grading.test_timeout_s
