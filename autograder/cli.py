@@ -142,7 +142,7 @@ def _engine(course, assignment_id, name, hide=(), sandbox=True):
         from .grading.otter_engine import OtterRunEngine
 
         return master, tests, OtterRunEngine(_ensure_built(course, assignment_id), tests,
-                                             course.grading.submission_timeout_s)
+                                             course.grading_for(assignment_id)["submission_budget_s"])
     from .grading.sandbox import SandboxEngine, SandboxUnavailable
 
     try:

@@ -193,3 +193,15 @@ def test_a_changed_time_limit_changes_the_results_key(tmp_path, course):
         return result_key("content", "sandbox", c.assignment("a1").questions, tests, c.grading_for("a1"))
 
     assert key(course) != key(course_with(tmp_path, test_timeouts_s={"conv_forward": 40}))
+
+
+def test_every_engine_gets_the_assignments_own_budget(tmp_path, monkeypatch):
+    """An assignment that raises its budget (for a long test) gets it in the sandbox and in the otter engine alike."""
+    from pathlib import Path
+
+    from autograder import cli
+
+    own = course_with(tmp_path, test_timeouts_s={"conv_forward": 120}, submission_budget_s=300)
+    monkeypatch.setattr(cli, "_ensure_built", lambda course, assignment: Path("autograder.zip"))  # no build here
+    _, _, otter = cli._engine(own, "a1", "otter")
+    assert otter.timeout_s == 300
