@@ -205,3 +205,11 @@ def test_every_engine_gets_the_assignments_own_budget(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "_ensure_built", lambda course, assignment: Path("autograder.zip"))  # no build here
     _, _, otter = cli._engine(own, "a1", "otter")
     assert otter.timeout_s == 300
+
+
+def test_nbgrader_gives_a_cell_the_largest_budget_of_any_assignment(tmp_path):
+    from autograder.release.pipelines import write_nbgrader_course
+
+    own = course_with(tmp_path, test_timeouts_s={"conv_forward": 120}, submission_budget_s=300)
+    write_nbgrader_course(own, tmp_path / "nbgrader")
+    assert "c.Execute.timeout = 300\n" in (tmp_path / "nbgrader" / "nbgrader_config.py").read_text()

@@ -226,7 +226,8 @@ def build_otter(master: Master, questions, build_dir: Path) -> tuple[Path, Path]
 def write_nbgrader_course(course: Course, root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(
-        course_id=course.course.id, release=NBGRADER_RELEASE, timeout=int(course.grading.submission_timeout_s)))
+        course_id=course.course.id, release=NBGRADER_RELEASE,  # per cell: the largest budget of any assignment
+        timeout=int(max(course.grading_for(a.id)["submission_budget_s"] for a in course.assignments))))
 
 
 def build_nbgrader(course: Course, master: Master, questions, public_tests: Path, nbgrader_root: Path) -> Path:
