@@ -15,7 +15,7 @@ from .checks.simplify import simplifications
 from .drivers import run_driver
 from .mistakes import advice
 from .references import References, default_references
-from .student import ChildError, GradingTimeout, StudentError, captured_output, time_limit
+from .student import NOT_IMPLEMENTED, ChildError, GradingTimeout, StudentError, captured_output, time_limit
 from .wire import plain
 
 
@@ -185,9 +185,9 @@ def explain(result: "TestResult", spec: TestSpec, executor, references: Referenc
     if not spec.hidden or result.status != "failed" or result.smallest is not None:
         return
     check = get_check(spec.check)
-    failing = next((case for case, r in zip(spec.cases, result.cases) if not r.passed), None)
-    if failing is None:
-        return
+    failing, failed = next(((case, r) for case, r in zip(spec.cases, result.cases) if not r.passed), (None, None))
+    if failing is None or NOT_IMPLEMENTED in failed.message:
+        return  # code that is not written yet fails in every configuration: nothing to search
     searcher = SmallestFailing(check, spec, executor, references, Tolerance.from_settings(spec.settings))
     found = searcher.search(failing)
     if found:
@@ -203,7 +203,7 @@ def hidden_error_text(text: str) -> str:
 
     The text is the student's own (their code builds it, and may put whatever the test handed it there: the
     hidden inputs, or the course's reference units); a public test, whose inputs are no secret, shows it whole."""
-    if "is not implemented yet" in text:
+    if NOT_IMPLEMENTED in text:
         return "your code is not implemented yet (it raises NotImplementedError)"
     if "called sys.exit(" in text:
         return "your code called sys.exit() while being graded"

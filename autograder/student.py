@@ -23,6 +23,8 @@ from .wire import Unsupported
 _LIBRARY_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
+NOT_IMPLEMENTED = "is not implemented yet"  # in every message about code that still raises NotImplementedError
+
 class StudentError(Exception):
     """Student code could not produce a value; the message is written for the student."""
 
@@ -65,7 +67,7 @@ def call(label: str, function, *args, signature: str | None = None, **kwargs):
     try:
         return function(*args, **kwargs)
     except NotImplementedError:
-        raise StudentError(f"{label} is not implemented yet (it raises NotImplementedError)") from None
+        raise StudentError(f"{label} {NOT_IMPLEMENTED} (it raises NotImplementedError)") from None
     except RecursionError:
         raise StudentError(f"{label} recursed without end (RecursionError)") from None
     except TypeError as exc:

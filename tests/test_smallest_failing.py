@@ -86,6 +86,13 @@ def test_a_test_that_timed_out_is_not_searched(masters):
     assert result.status == "timeout" and result.smallest is None
 
 
+def test_code_not_written_yet_is_not_searched(masters):
+    """It fails in every configuration: a search would only cost probes (a class's untouched notebooks)."""
+    result = run_test(spec_of(masters["a1"], "conv_forward.strides"), sample_namespace(masters["a1"], "untouched"))
+    assert result.status == "failed" and "not implemented yet" in result.message
+    assert result.smallest is None and "Smallest failing" not in result.message
+
+
 def test_simplifications_are_one_step_valid_and_ordered():
     params = {"input_shape": [2, 5, 6], "filter_number": 2, "filter_shape": [3, 2], "stride": 2,
               "zero_padding": 1, "activator": "ReluActivator"}

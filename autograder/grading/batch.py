@@ -8,6 +8,7 @@ never costs a student points.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 from ..cases import TestSpec
 from .engine import Engine
 from .gradebook import gradebook_csv, write_feedback
-from .results import SubmissionResult, result_key, write_atomic
+from .results import SubmissionResult, grading_key, submission_key, write_atomic
 from .submissions import InputLimits, Submission, SubmissionError, discover
 
 
@@ -66,7 +67,12 @@ class Batch:
     def key(self, submission: Submission) -> str:
         # a result graded without the sandbox (--no-sandbox) is never reused by a sandboxed run, nor the reverse
         engine = self.engine.name + (" (no sandbox)" if self.engine.isolation.startswith("NO SANDBOX") else "")
-        return result_key(submission.content_hash, engine, self.questions, self.tests, self.config)
+        return submission_key(submission.content_hash, self._grading_key(engine))
+
+    @functools.lru_cache(maxsize=4)
+    def _grading_key(self, engine: str) -> str:
+        """The class-wide part of every key (tests, points, settings, library): computed once, not per student."""
+        return grading_key(engine, self.questions, self.tests, self.config)
 
     def without_points(self, submission: Submission, status: str, message: str) -> SubmissionResult:
         return SubmissionResult(assignment=self.tests[0].assignment if self.tests else "", student=submission.student,

@@ -34,11 +34,21 @@ def library_hash() -> str:
     return digest.hexdigest()
 
 
+def grading_key(engine: str, questions: dict, tests: list[TestSpec], config: dict) -> str:
+    """Everything but the notebook that a stored result depends on: the same for a whole class, computed once."""
+    data = {"engine": engine, "questions": questions, "config": config, "tests": [t.to_dict() for t in tests],
+            "library": library_hash()}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def submission_key(content_hash: str, grading: str) -> str:
+    """One submission's key: its content under a grading_key."""
+    return hashlib.sha256(f"{content_hash}\0{grading}".encode()).hexdigest()
+
+
 def result_key(content_hash: str, engine: str, questions: dict, tests: list[TestSpec], config: dict) -> str:
     """What a stored result must have been computed from to be reused."""
-    data = {"content": content_hash, "engine": engine, "questions": questions, "config": config,
-            "tests": [t.to_dict() for t in tests], "library": library_hash()}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return submission_key(content_hash, grading_key(engine, questions, tests, config))
 
 
 def file_stem(student: str) -> str:
