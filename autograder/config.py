@@ -95,6 +95,13 @@ class GradingSettings(_Strict):
         return self.model_dump(exclude={"max_notebook_mib", "max_archive_mib"})
 
 
+class TrainingSettings(_Strict):
+    """What a network's training test passes to train() (assignment 4), stated in the notebook."""
+
+    epochs: int = Field(ge=1)
+    learning_rate: PositiveFloat
+
+
 class AssignmentConfig(_Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     title: str
@@ -104,6 +111,7 @@ class AssignmentConfig(_Strict):
     submission_budget_s: PositiveFloat | None = None  # overrides grading.submission_budget_s (e.g. training)
     # overrides grading.test_timeout_s: by question ("train": every test of it) or by test ("train.accuracy")
     test_timeouts_s: dict[str, PositiveFloat] = Field(default_factory=dict)
+    training: TrainingSettings | None = None  # train()'s epochs and learning rate, for checks that train a network
 
     @field_validator("questions")
     @classmethod

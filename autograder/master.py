@@ -24,7 +24,7 @@ import numpy as np
 import yaml
 
 from .cases import CaseSpec, TestSpec, encode
-from .checks import get_check, needs_reference, reference_setup
+from .checks import get_check, needs_reference, reference_setup, reference_sources
 from .config import AssignmentConfig, Course, course_root
 
 
@@ -133,6 +133,11 @@ def parse_question(cell, assignment: AssignmentConfig, settings: dict) -> Questi
             raise MasterError(f"question {name}, test {raw['name']!r}: {exc}") from None
         if check.uses_fd_step:  # the step h of course.yml, unless a case sets its own
             cases = tuple(replace(c, params={"fd_step": settings["fd_step"], **c.params}) for c in cases)
+        if check.uses_training:  # train()'s epochs and learning rate from course.yml (a case may set its own)
+            if assignment.training is None:
+                raise MasterError(f"question {name}, test {raw['name']!r}: check {raw['check']} trains a network; "
+                                  f"set assignments.{assignment.id}.training (epochs, learning_rate) in course.yml")
+            cases = tuple(replace(c, params={**assignment.training.model_dump(), **c.params}) for c in cases)
         for case in cases:
             if check.random_inputs and case.seed is None and case.inputs is None:
                 raise MasterError(f"question {name}, test {raw['name']!r}, case {case.id!r}: give a seed or inputs")
@@ -142,7 +147,8 @@ def parse_question(cell, assignment: AssignmentConfig, settings: dict) -> Questi
         if timeout is not None:
             test_settings = {**settings, "test_timeout_s": timeout}
         if hidden and needs_reference([{"cases": cases}]):  # the course's activators travel with the hidden test
-            test_settings = {**test_settings, "driver_setup": reference_setup(course_root() / "solutions" / "activators.py")}
+            test_settings = {**test_settings, "driver_setup": reference_setup(
+                reference_sources([{"cases": cases}], course_root() / "solutions"))}
         tests.append(TestSpec(assignment=assignment.id, question=name, name=raw["name"], check=raw["check"],
                               points=points * weight / sum(weights), hidden=hidden,
                               description=raw.get("description", ""), cases=cases, settings=test_settings))

@@ -90,6 +90,26 @@ MISTAKES = {
     "shape_order": "the right numbers in the wrong order: give (filters, height, width).",
     "parameters_without_bias": "biases forgotten: every filter has one bias besides its weights.",
     "parameters_without_channels": "channels forgotten: each filter has F x F weights per input channel.",
+    # assignment 4: fully connected layers, flatten, softmax cross-entropy, the network
+    "fc_bias_missing": "bias missing: your output matches W @ input without b. Add the bias column b.",
+    "fc_weight_grad_transposed": ("W_grad transposed: it must have W's shape (output_size, input_size), "
+                                  "W_grad = sensitivity_array @ input_array.T, not input_array @ sensitivity_array.T."),
+    "fc_bias_grad_wrong_axis": ("bias gradient summed over the wrong axis: for one example b_grad is the sensitivity "
+                                "column itself, shape (output_size, 1); summing over axis 0 adds up the outputs."),
+    "flatten_not_c_order": ("flattened in another order: flatten in C order (channels, then rows, then columns), "
+                            "as np.reshape(input_array, (-1, 1)) does."),
+    "flatten_order_mismatch": ("flatten order different in forward and backward: backward must undo forward, so "
+                               "reshape the sensitivities back with the same (C) order to input_shape."),
+    "softmax_overflow": ("softmax without subtracting the maximum: exp overflows on large logits (inf / inf = nan). "
+                         "Subtract max(logits) before exp; the probabilities do not change."),
+    "ce_gradient_sign": ("cross-entropy gradient with the wrong sign: dLoss/dlogits = probabilities - one_hot(label), "
+                         "not one_hot(label) - probabilities."),
+    "ce_gradient_no_label": ("cross-entropy gradient without subtracting the one-hot label: dLoss/dlogits = "
+                             "probabilities - one_hot(label), so subtract 1 at the label's row."),
+    "step_without_update": ("step did not change the weights: after forward and backward, call update() on every "
+                            "layer that has parameters."),
+    "step_update_sign": ("step moved the weights uphill: gradient descent subtracts learning_rate * gradient "
+                         "(check the learning rate's sign)."),
     # assignment 5: dilated and transposed convolutions, batch normalization, receptive fields
     "dilation_ignored": ("dilation ignored: your code behaves as if dilation were 1. Filter tap (u, v) of output "
                          "(i, j) reads input (i*stride + u*dilation, j*stride + v*dilation) of the padded input."),

@@ -9,11 +9,13 @@ import dataclasses
 from pathlib import Path
 
 from . import activators, answers, conv, gradient_checking, pooling
+from . import fully_connected, network
 from . import batch_norm, conv_variants, receptive
 from .base import PASS, Check, Tolerance, Verdict, compare_array
 
 # One checks module per concept, each with its CHECKS; a new concept is one module here (and its drivers).
-CONCEPTS = (activators, conv, pooling, gradient_checking, answers, conv_variants, batch_norm, receptive)
+CONCEPTS = (activators, conv, pooling, gradient_checking, answers, fully_connected, network, conv_variants, batch_norm,
+            receptive)
 
 
 def _registry(modules) -> dict[str, Check]:
@@ -41,19 +43,41 @@ def _cases_and_settings(test) -> tuple[list, dict]:
     return list(test.cases), test.settings or {}
 
 
-def needs_reference(tests) -> bool:
-    """True when a case of these tests (TestSpecs or their dicts) runs the layer with the course's activators."""
+def _asks(tests, key: str) -> bool:
+    """True when a case of these tests (TestSpecs or their dicts) has params[key] == 'reference'."""
     for test in tests:
         for case in _cases_and_settings(test)[0]:
             params = case.get("params", {}) if isinstance(case, dict) else case.params
-            if params.get("activator_source") == "reference":
+            if params.get(key) == "reference":
                 return True
     return False
 
 
-def reference_setup(source: Path = REFERENCE_SOURCE) -> dict:
-    """{'reference_code': the course's activators} read from `source`, or {} where there is none."""
-    return {"reference_code": source.read_text(encoding="utf-8")} if source.is_file() else {}
+def needs_reference(tests) -> bool:
+    """True when a case of these tests runs with the course's activators, or (a network) with its layers."""
+    return _asks(tests, "activator_source") or _asks(tests, "layers_source")
+
+
+# The files of the course's layers, for a network test that runs the student's network on them (layers_source).
+REFERENCE_LAYERS = ("activators.py", "conv.py", "pooling.py", "fully_connected.py")
+
+
+def reference_sources(tests, solutions: Path = REFERENCE_SOURCE.parent) -> list[Path]:
+    """The solutions files a test's reference units come from: the activators, or every layer for a network."""
+    return [solutions / name for name in (REFERENCE_LAYERS if _asks(tests, "layers_source") else ("activators.py",))]
+
+
+def reference_setup(source: Path | list[Path] = REFERENCE_SOURCE) -> dict:
+    """{'reference_code': the course's units} read from `source` (one file or several, their `from solutions`
+    imports left out: they are all in the one code), or {} where a file is missing."""
+    sources = [source] if isinstance(source, Path) else list(source)
+    if not all(path.is_file() for path in sources):
+        return {}
+    if len(sources) == 1:
+        return {"reference_code": sources[0].read_text(encoding="utf-8")}
+    code = "\n\n".join("\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                                  if not line.startswith("from solutions")) for path in sources)
+    return {"reference_code": code}
 
 
 def driver_setup(tests) -> dict:
@@ -68,7 +92,7 @@ def driver_setup(tests) -> dict:
         carried = _cases_and_settings(test)[1].get("driver_setup")
         if carried:
             return carried
-    return reference_setup()
+    return reference_setup(reference_sources(tests))
 
 
 def with_reference_units(tests) -> list:

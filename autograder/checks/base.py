@@ -203,6 +203,7 @@ class Check:
     driver: str = ""
     random_inputs = True  # cases need a seed (or literal inputs)
     uses_fd_step = False  # its cases take the finite-difference step h from course.yml (params.fd_step)
+    uses_training = False  # its cases take train()'s epochs and learning_rate from course.yml (assignment's training)
 
     def inputs(self, case) -> dict:
         if case.inputs is not None:

@@ -8,6 +8,7 @@ concept, like checks/; its functions marked @driver are registered when it is im
 from __future__ import annotations
 
 from . import activators, answers, conv, gradient_checking, pooling  # noqa: F401 - the concepts: registers their drivers
+from . import fully_connected, network  # noqa: F401 - assignment 4's concepts
 from . import batch_norm, conv_variants, receptive  # noqa: F401 - assignment 5's concepts
 from .registry import _REFERENCE, DRIVERS, _reference_units, driver, run_driver
 

@@ -1,0 +1,426 @@
+"""Assignment 4's network checks: counting parameters and output shapes of described stacks (torch modules), FC
+layers as convolutions and back, and LeNet (forward, loss, backward, step, predict, train), rebuilt in torch from
+the weights the grader set or read through the documented attributes. This module ships with releases: the
+digits themselves are loaded by the grader only (digits.py), and nothing here is the students' code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..student import Returned, StudentError, as_array
+from .base import PASS, Check, Verdict, compare_array, shape_text
+from .diagnosis import judge_array
+
+# The seed's Keras example (seed 004), a (3, 224, 224) input: 208 + 2,080 + 8,256 + 8,645 = 19,189 parameters.
+KERAS_EXAMPLE = {"input_shape": [3, 224, 224], "layers": [
+    {"type": "conv", "filters": 16, "kernel": 2, "stride": 1, "padding": 0}, {"type": "maxpool", "size": 2},
+    {"type": "conv", "filters": 32, "kernel": 2, "stride": 1, "padding": 0}, {"type": "maxpool", "size": 2},
+    {"type": "conv", "filters": 64, "kernel": 2, "stride": 1, "padding": 0}, {"type": "maxpool", "size": 2},
+    {"type": "globalavgpool"}, {"type": "dense", "units": 133}]}
+
+
+def torch_stack(torch_ref, input_shape, layers) -> tuple[int, list[tuple]]:
+    """(parameter count, output shape after each layer) of the described stack, built from torch modules."""
+    nn, torch = torch_ref.torch.nn, torch_ref.torch
+    x = torch.zeros((1, *input_shape), dtype=torch.float64)
+    count, shapes = 0, []
+    with torch.no_grad():
+        for layer in layers:
+            if layer["type"] == "conv":
+                module = nn.Conv2d(x.shape[1], layer["filters"], layer["kernel"], stride=layer["stride"],
+                                   padding=layer["padding"], dtype=torch.float64)
+            elif layer["type"] == "maxpool":
+                module = nn.MaxPool2d(layer["size"])
+            elif layer["type"] == "globalavgpool":
+                module = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+            else:
+                module = nn.Sequential(nn.Flatten(), nn.LazyLinear(layer["units"], dtype=torch.float64))
+            x = module(x)
+            count += sum(p.numel() for p in module.parameters())
+            shapes.append(tuple(int(n) for n in x.shape[1:]))
+    return int(count), shapes
+
+
+def random_stack(rng) -> dict:
+    """A random valid stack: conv and max-pool layers, then global average pooling or not, then dense layers."""
+    c, size = int(rng.integers(1, 5)), int(rng.integers(12, 41))
+    shape, layers = [c, size, size], []
+    for _ in range(int(rng.integers(1, 4))):
+        kernel, stride = int(rng.integers(1, 6)), int(rng.integers(1, 3))
+        padding = int(rng.integers(0, 3))
+        if (size + 2 * padding - kernel) // stride + 1 < 2:
+            break
+        layers.append({"type": "conv", "filters": int(rng.integers(2, 33)), "kernel": kernel, "stride": stride,
+                       "padding": padding})
+        size = (size + 2 * padding - kernel) // stride + 1
+        if size >= 4 and rng.random() < 0.6:
+            pool = int(rng.integers(2, 4))
+            layers.append({"type": "maxpool", "size": pool})
+            size = (size - pool) // pool + 1
+    if rng.random() < 0.5:
+        layers.append({"type": "globalavgpool"})
+    for _ in range(int(rng.integers(1, 3))):
+        layers.append({"type": "dense", "units": int(rng.integers(2, 200))})
+    return {"input_shape": shape, "layers": layers}
+
+
+def _stack_text(layer) -> str:
+    return layer["type"] + "(" + ", ".join(f"{k}={v}" for k, v in layer.items() if k != "type") + ")"
+
+
+class NetworkSizeCheck(Check):
+    """count_parameters or output_shapes (params.function) of a described stack, against the same stack built from
+    torch modules (Conv2d, MaxPool2d, AdaptiveAvgPool2d, Flatten + Linear)."""
+
+    name, driver = "network_size", "network_size"
+
+    def generate(self, params, rng):
+        return KERAS_EXAMPLE if params.get("stack") == "keras_example" else random_stack(rng)
+
+    def references(self, params, inputs, torch_ref):
+        count, shapes = torch_stack(torch_ref, inputs["input_shape"], inputs["layers"])
+        return {"count": count, "shapes": [list(s) for s in shapes]}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        value = outputs.get("value")
+        if params["function"] == "count_parameters":
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                return Verdict.fail(f"count_parameters returned {type(value).__name__}; it should return an int.")
+            if int(value) == refs["count"]:
+                return PASS
+            return Verdict.fail(f"count_parameters returned {int(value)}, expected {refs['count']} for "
+                                f"{inputs['input_shape']} -> " + " -> ".join(_stack_text(x) for x in inputs["layers"]) + ".")
+        if not isinstance(value, (list, tuple)) or len(value) != len(refs["shapes"]):
+            return Verdict.fail(f"output_shapes should return a list of {len(refs['shapes'])} tuples, one per layer.")
+        for i, (got, want) in enumerate(zip(value, refs["shapes"])):
+            try:
+                ok = [int(n) for n in got] == want and all(isinstance(n, (int, np.integer)) for n in got)
+            except TypeError:
+                ok = False
+            if not ok:
+                return Verdict.fail(f"output_shapes: layer {i + 1} ({_stack_text(inputs['layers'][i])}) gives "
+                                    f"{got!r}, expected {tuple(want)}.")
+        return PASS
+
+    def describe(self, params):
+        what = "the seed's Keras example" if params.get("stack") == "keras_example" else "a random stack"
+        return f"{params['function']} on {what}"
+
+
+class KerasParametersCheck(Check):
+    """The notebook's answer keras_example_parameters, against the Keras example built from torch modules."""
+
+    name, driver = "keras_parameters", "answer"
+    random_inputs = False
+
+    def references(self, params, inputs, torch_ref):
+        if params.get("format_only"):
+            return {}
+        return {"value": torch_stack(torch_ref, KERAS_EXAMPLE["input_shape"], KERAS_EXAMPLE["layers"])[0]}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        value = outputs.get("value")
+        if value is None or value is Ellipsis:
+            return Verdict.fail(f"{params['name']} is not implemented yet: it is still {value!r}; assign your answer "
+                                "to it.")
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            return Verdict.fail(f"{params['name']} should be an int, got {value!r}.")
+        if params.get("format_only") or int(value) == refs["value"]:
+            return PASS
+        return Verdict.fail(f"{params['name']} = {int(value)} is not the number of parameters of the example.")
+
+    def describe(self, params):
+        return f"the answer {params['name']}"
+
+
+class LayerAsLayerCheck(Check):
+    """fc_as_conv and conv1x1_as_fc: the returned layer computes what the given one does (torch conv2d, linear)."""
+
+    name, driver = "layer_as_layer", "layer_as_layer"
+
+    def generate(self, params, rng):
+        if params["function"] == "fc_as_conv":
+            c, h, w = params["input_shape"]
+            n = params["output_size"]
+            return {"W": rng.uniform(-1, 1, (n, c * h * w)), "b": rng.uniform(-1, 1, (n, 1)),
+                    "input_shape": [c, h, w], "x": rng.uniform(-1, 1, (c, h, w))}
+        k, c, h, w = params["filters"], params["channels"], *params["map_size"]
+        return {"weights": rng.uniform(-1, 1, (k, c, 1, 1)), "biases": rng.uniform(-1, 1, k),
+                "x": rng.uniform(-1, 1, (c, h, w))}
+
+    def references(self, params, inputs, torch_ref):
+        t = torch_ref.tensor
+        if params["function"] == "fc_as_conv":
+            n, shape = inputs["W"].shape[0], tuple(int(v) for v in inputs["input_shape"])
+            return {"first": torch_ref.numpy(t(inputs["W"]).reshape(n, *shape)),
+                    "second": torch_ref.numpy(t(inputs["b"]).reshape(-1))}
+        k, c = inputs["weights"].shape[:2]
+        return {"first": torch_ref.numpy(t(inputs["weights"]).reshape(k, c)),
+                "second": torch_ref.numpy(t(inputs["biases"]).reshape(k, 1))}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        names = (("weights", "biases") if params["function"] == "fc_as_conv" else ("W", "b"))
+        for key, name in zip(("first", "second"), names):
+            value = as_array(outputs.get(key), f"{params['function']}'s {name}")
+            verdict = compare_array(f"the {name} {params['function']} returned", value, refs[key], tol,
+                                    require_float64=False)
+            if not verdict.passed:
+                return verdict
+        return PASS
+
+    def describe(self, params):
+        if params["function"] == "fc_as_conv":
+            c, h, w = params["input_shape"]
+            return f"fc_as_conv: a fully connected layer to {params['output_size']} outputs on a {c}x{h}x{w} input"
+        return f"conv1x1_as_fc: {params['filters']} 1x1 filters over {params['channels']} channels"
+
+
+# ---- LeNet --------------------------------------------------------------------------------------------------------
+
+PARAMETERS = ("conv_weights", "conv_bias", "W1", "b1", "W2", "b2")
+PARAMETER_LABELS = {"conv_weights": "the conv layer's filters' weights", "conv_bias": "the conv layer's filters' biases",
+                    "W1": "the hidden FC layer's W", "b1": "the hidden FC layer's b", "W2": "the output FC layer's W",
+                    "b2": "the output FC layer's b"}
+GRADIENT_ATTRIBUTES = {"conv_weights": "weights_grad", "conv_bias": "bias_grad", "W1": "W_grad", "b1": "b_grad",
+                       "W2": "W_grad", "b2": "b_grad"}
+
+
+def lenet_parameters(rng) -> dict:
+    """He-initialised weights and small random biases of the network, as the tests set them."""
+    return {"conv_weights": rng.normal(0, np.sqrt(2 / 9), (6, 1, 3, 3)), "conv_bias": rng.uniform(-0.1, 0.1, 6),
+            "W1": rng.normal(0, np.sqrt(2 / 54), (64, 54)), "b1": rng.uniform(-0.1, 0.1, (64, 1)),
+            "W2": rng.normal(0, np.sqrt(2 / 64), (10, 64)), "b2": rng.uniform(-0.1, 0.1, (10, 1))}
+
+
+class TorchLeNet:
+    """The network in torch, float64, from the six parameter arrays: conv 3x3 -> ReLU -> max pool 2 -> flatten ->
+    linear 54->64 -> ReLU -> linear 64->10; the loss is F.cross_entropy."""
+
+    def __init__(self, torch_ref, parameters: dict, requires_grad: bool = False):
+        self.ref, self.F = torch_ref, torch_ref.torch.nn.functional
+        self.p = {k: torch_ref.tensor(np.asarray(parameters[k], np.float64)).requires_grad_(requires_grad)
+                  for k in PARAMETERS}
+
+    def logits(self, images):
+        """images (N, 1, 8, 8) -> logits (N, 10), a tensor."""
+        p, F = self.p, self.F
+        x = self.ref.tensor(images)
+        h = F.max_pool2d(F.relu(F.conv2d(x, p["conv_weights"], p["conv_bias"])), 2)
+        h = F.relu(F.linear(h.reshape(h.shape[0], -1), p["W1"], p["b1"].reshape(-1)))
+        return F.linear(h, p["W2"], p["b2"].reshape(-1))
+
+    def loss(self, image, label):
+        label = self.ref.torch.tensor([int(label)], device=self.ref.device)
+        return self.F.cross_entropy(self.logits(np.asarray(image)[None]), label)
+
+    def gradients(self, image, label) -> tuple[float, dict]:
+        for t in self.p.values():
+            t.grad = None
+        loss = self.loss(image, label)
+        loss.backward()
+        return float(loss), {k: self.ref.numpy(t.grad) for k, t in self.p.items()}
+
+    def values(self) -> dict:
+        return {k: self.ref.numpy(t) for k, t in self.p.items()}
+
+    def predictions(self, images) -> np.ndarray:
+        with self.ref.torch.no_grad():
+            return self.ref.numpy(self.logits(images).argmax(dim=1)).astype(int)
+
+
+def student_parameters(values: dict, label: str) -> dict:
+    """The six arrays as the student's layers hold them (per-filter lists stacked), shapes as the course's."""
+    if not isinstance(values, dict):
+        raise StudentError(f"{label}: could not read the layers' parameters")
+    out = {}
+    for key in PARAMETERS:
+        value = values.get(key)
+        if isinstance(value, list):
+            if any(v is None for v in value):
+                raise StudentError(f"{label}: {PARAMETER_LABELS[key]} are missing (None)")
+            arrays = [as_array(v, f"{label}: {PARAMETER_LABELS[key]}").array for v in value]
+            if len({a.shape for a in arrays}) > 1:
+                raise StudentError(f"{label}: {PARAMETER_LABELS[key]} have different shapes")
+            out[key] = np.stack(arrays)
+        else:
+            if value is None:
+                raise StudentError(f"{label}: {PARAMETER_LABELS[key]} is None")
+            out[key] = as_array(value, f"{label}: {PARAMETER_LABELS[key]}").array
+    return out
+
+
+def _returned(array) -> Returned:
+    """A parameter array the driver read, as a Returned for the comparisons."""
+    return Returned(array=np.asarray(array, np.float64), dtype="float64", kind="array")
+
+
+def _scalar(value, label: str):
+    """A loss the student returned: one number (a size-1 array is accepted)."""
+    array = as_array(value, label).array
+    if array.size != 1:
+        raise StudentError(f"{label} returned shape {shape_text(array.shape)}; it should return one number")
+    return float(array.reshape(()))
+
+
+class LeNetCheck(Check):
+    """LeNet's forward, loss, backward, step or predict (params.method) with the weights the grader set through the
+    documented attributes, against the same network in torch (autograd, one SGD step by hand)."""
+
+    name, driver = "lenet", "lenet"
+
+    def generate(self, params, rng):
+        count = params.get("images", 1)
+        return {"parameters": lenet_parameters(rng), "images": rng.uniform(0, 1, (count, 1, 8, 8)),
+                "labels": rng.integers(0, 10, count).astype(float)}
+
+    def references(self, params, inputs, torch_ref):
+        method, images, labels = params["method"], inputs["images"], [int(v) for v in inputs["labels"]]
+        net = TorchLeNet(torch_ref, inputs["parameters"], requires_grad=method in ("backward", "step"))
+        if method == "forward":
+            with torch_ref.torch.no_grad():
+                return {"logits": torch_ref.numpy(net.logits(images))[:, :, None]}
+        if method == "loss":
+            with torch_ref.torch.no_grad():
+                return {"loss": [float(net.loss(x, y)) for x, y in zip(images, labels)]}
+        if method == "predict":
+            return {"predictions": net.predictions(images)}
+        if method == "backward":
+            loss, gradients = net.gradients(images[0], labels[0])
+            return {"loss": [loss], "gradients": gradients}
+        lr, losses, after, alternatives = params["learning_rate"], [], [], []
+        for image, label in zip(images, labels):
+            loss, gradients = net.gradients(image, label)
+            before = net.values()
+            with torch_ref.torch.no_grad():
+                for key, t in net.p.items():
+                    t -= lr * torch_ref.tensor(gradients[key])
+            losses.append(loss)
+            after.append(net.values())
+            alternatives.append({key: {"step_update_sign": before[key] + lr * gradients[key],
+                                       "step_without_update": before[key]} for key in PARAMETERS})
+        return {"loss": losses, "parameters": after, "alternatives": alternatives}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        method = params["method"]
+        if method == "forward":
+            logits = outputs.get("logits") or []
+            for i, (value, expected) in enumerate(zip(logits, refs["logits"])):
+                verdict = compare_array(f"the logits LeNet.forward returned for image {i + 1}",
+                                        as_array(value, "LeNet.forward"), expected, tol, require_float64=False)
+                if not verdict.passed:
+                    return verdict
+            return PASS
+        if method == "predict":
+            predictions = as_array(outputs.get("predictions"), "LeNet.predict").array
+            expected = np.asarray(refs["predictions"], np.float64)
+            if predictions.shape != expected.shape:
+                return Verdict.fail(f"LeNet.predict returned shape {shape_text(predictions.shape)}, expected "
+                                    f"{shape_text(expected.shape)} (one class per image).")
+            wrong = np.flatnonzero(predictions != expected)
+            if len(wrong):
+                return Verdict.fail(f"LeNet.predict disagrees with the largest logit for {len(wrong)} of "
+                                    f"{len(expected)} images (first: image {wrong[0] + 1}, class {predictions[wrong[0]]:g} "
+                                    f"instead of {expected[wrong[0]]:g}).")
+            return PASS
+        verdict = self._losses(method, outputs.get("loss"), refs["loss"], tol)
+        if not verdict.passed:
+            return verdict
+        if method == "backward":
+            gradients = student_parameters(outputs.get("gradients"), "after LeNet.backward")
+            for key in PARAMETERS:
+                verdict = compare_array(f"{PARAMETER_LABELS[key]}' gradients ({GRADIENT_ATTRIBUTES[key]}) after "
+                                        "LeNet.backward", _returned(gradients[key]), refs["gradients"][key], tol,
+                                        require_float64=False)
+                if not verdict.passed:
+                    return verdict
+            return PASS
+        if method == "step":
+            for i, (values, expected, alternatives) in enumerate(zip(outputs.get("parameters") or [],
+                                                                     refs["parameters"], refs["alternatives"])):
+                actual = student_parameters(values, f"after step {i + 1}")
+                for key in PARAMETERS:
+                    verdict = judge_array(f"{PARAMETER_LABELS[key]} after LeNet.step number {i + 1}",
+                                          _returned(actual[key]), expected[key], tol, alternatives[key],
+                                          require_float64=False)
+                    if not verdict.passed:
+                        return verdict
+        return PASS
+
+    @staticmethod
+    def _losses(method, losses, expected, tol) -> Verdict:
+        if not isinstance(losses, list) or len(losses) != len(expected):
+            raise StudentError(f"LeNet.{'loss' if method != 'step' else 'step'} did not return a loss for every call")
+        for i, (value, want) in enumerate(zip(losses, expected)):
+            got = _scalar(value, f"LeNet.{'step' if method == 'step' else 'loss'}")
+            if not np.isfinite(got) or abs(got - want) > tol.atol + tol.rtol * abs(want):
+                where = f"step {i + 1}" if method == "step" else f"image {i + 1}"
+                return Verdict.fail(f"the loss LeNet returned for {where} is {got:.10g}, expected {want:.10g} (torch "
+                                    "F.cross_entropy of the same network).")
+        return PASS
+
+    def describe(self, params):
+        layers = ", with the course's layers" if params.get("layers_source") == "reference" else ", with your layers"
+        count = params.get("images", 1)
+        return f"LeNet.{params['method']} on {count} image{'s' if count > 1 else ''}{layers}"
+
+
+class LeNetTrainCheck(Check):
+    """LeNet(learning_rate, seed).train on the digits' training part with course.yml's epochs and learning rate;
+    the grader reads the trained weights, computes the held-out accuracy from its own torch logits, and checks
+    predict on probe images. params.minimum_accuracy: the accuracy for a pass."""
+
+    name, driver = "lenet_train", "lenet_train"
+    uses_training = True
+    PROBES = 100  # training images predict() is checked on
+
+    def generate(self, params, rng):
+        from ..digits import training_part
+
+        images, labels = training_part()
+        count = params.get("training_images", len(labels))
+        return {"images": images[:count], "labels": labels[:count].astype(float), "probes": images[:self.PROBES]}
+
+    def references(self, params, inputs, torch_ref):
+        if not params.get("held_out"):  # a public case ships its references: the held-out digits never do
+            return {}
+        from ..digits import held_out_part
+
+        images, labels = held_out_part()
+        return {"held_out_images": images, "held_out_labels": labels.astype(float)}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        losses = outputs.get("returned")
+        losses = losses if losses is not None else outputs.get("losses")
+        losses = as_array(losses, "LeNet.train").array.ravel()
+        if losses.size != params["epochs"] or not np.all(np.isfinite(losses)):
+            return Verdict.fail(f"LeNet.train should return the mean loss of each of the {params['epochs']} epochs "
+                                f"(finite numbers); it returned {losses.size} value(s).")
+        parameters = student_parameters(outputs.get("parameters"), "after LeNet.train")
+        from ..references import TorchReference
+
+        net = TorchLeNet(TorchReference("cpu"), parameters)
+        probes = net.predictions(inputs["probes"])
+        predicted = as_array(outputs.get("predictions"), "LeNet.predict").array.ravel()
+        if predicted.shape != probes.shape or np.any(predicted != probes):
+            return Verdict.fail("after training, LeNet.predict disagrees with the largest logit of the trained network "
+                                "(computed by the grader from its weights) on some training images.")
+        if not params.get("held_out"):
+            return PASS
+        accuracy = float(np.mean(net.predictions(refs["held_out_images"]) == np.asarray(refs["held_out_labels"])))
+        minimum = float(params["minimum_accuracy"])
+        if accuracy >= minimum:
+            return PASS
+        return Verdict.fail(f"after train({params['epochs']} epochs, learning rate {params['learning_rate']}) the "
+                            f"network classifies {accuracy:.1%} of the held-out digits correctly; this test asks for "
+                            f"{minimum:.0%}. The mean losses per epoch were " +
+                            ", ".join(f"{v:.3f}" for v in losses) + ".")
+
+    def describe(self, params):
+        layers = "the course's layers" if params.get("layers_source") == "reference" else "your layers"
+        what = (f"held-out accuracy at least {float(params['minimum_accuracy']):.0%}" if params.get("held_out")
+                else f"the first {params.get('training_images')} training digits")
+        return f"LeNet.train with {layers}: {params['epochs']} epochs at learning rate {params['learning_rate']}, {what}"
+
+
+CHECKS = (NetworkSizeCheck(), KerasParametersCheck(), LayerAsLayerCheck(), LeNetCheck(), LeNetTrainCheck())

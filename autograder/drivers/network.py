@@ -1,0 +1,165 @@
+"""Drivers of assignment 4's network: counting parameters, FC layers as convolutions, and LeNet.
+
+A hidden LeNet test asks for the course's reference layers (params.layers_source: reference): while its driver
+runs, the names LeNet builds its layers from point to the course's classes, so that the test judges the network's
+wiring and training loop alone; the student's own classes are put back afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from ..student import StudentError, call, get_attribute, lookup
+from .registry import driver, reference_unit
+
+LENET_SIGNATURE = "LeNet(learning_rate, seed)"
+LAYER_CLASSES = ("ReluActivator", "IdentityActivator", "Filter", "ConvLayer", "MaxPoolingLayer", "Flatten",
+                 "FullyConnectedLayer", "SoftmaxCrossEntropy")
+_MISSING = object()
+
+
+@driver
+def network_size(namespace, inputs, params, settings):
+    """count_parameters or output_shapes (params.function) on the case's input shape and layer list."""
+    name = params["function"]
+    function = lookup(namespace, name, kind="function")
+    layers = [dict(layer) for layer in inputs["layers"]]
+    shape = tuple(int(n) for n in inputs["input_shape"])
+    return {"value": call(f"{name}({shape}, layers)", function, shape, layers,
+                          signature=f"{name}(input_shape, layers)")}
+
+
+@driver
+def layer_as_layer(namespace, inputs, params, settings):
+    """fc_as_conv(W, b, input_shape) or conv1x1_as_fc(weights, biases) (params.function) -> what it returned."""
+    name = params["function"]
+    function = lookup(namespace, name, kind="function")
+    if name == "fc_as_conv":
+        shape = tuple(int(n) for n in inputs["input_shape"])
+        result = call(f"fc_as_conv(W, b, {shape})", function, inputs["W"].copy(), inputs["b"].copy(), shape,
+                      signature="fc_as_conv(W, b, input_shape)")
+    else:
+        result = call("conv1x1_as_fc(weights, biases)", function, inputs["weights"].copy(), inputs["biases"].copy(),
+                      signature="conv1x1_as_fc(weights, biases)")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise StudentError(f"{name} should return a pair (two arrays), got {type(result).__name__}")
+    return {"first": result[0], "second": result[1]}
+
+
+@contextlib.contextmanager
+def layers_for(namespace, params):
+    """The course's layer classes in the namespace for the length of the call when the case asks for them."""
+    if params.get("layers_source") != "reference" or reference_unit("ConvLayer") is None:
+        yield
+        return
+    saved = {name: namespace.get(name, _MISSING) for name in LAYER_CLASSES}
+    namespace.update({name: reference_unit(name) for name in LAYER_CLASSES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def layers_of(net) -> list:
+    """The six layers of a student LeNet, from its layers() method (or a list attribute of that name)."""
+    layers = get_attribute(net, "layers", "LeNet")
+    if callable(layers):
+        layers = call("LeNet.layers()", layers)
+    try:
+        layers = list(layers)
+    except TypeError:
+        raise StudentError(f"LeNet.layers() should return a list of the six layers, got {type(layers).__name__}") from None
+    if len(layers) != 6:
+        raise StudentError(f"LeNet.layers() returned {len(layers)} layers; the network has six (the loss layer last)")
+    return layers
+
+
+def set_parameters(layers, parameters: dict) -> None:
+    """The case's weights set through the documented attributes: filters[k].weights and .bias, W and b."""
+    conv, _, _, hidden, output, _ = layers
+    filters = get_attribute(conv, "filters", "ConvLayer")
+    if len(filters) != len(parameters["conv_weights"]):
+        raise StudentError(f"the first layer has {len(filters)} filters, expected {len(parameters['conv_weights'])}")
+    for f, weights, bias in zip(filters, parameters["conv_weights"], parameters["conv_bias"]):
+        get_attribute(f, "weights", "Filter")
+        f.weights, f.bias = np.array(weights), float(bias)
+    for layer, key in ((hidden, "1"), (output, "2")):
+        get_attribute(layer, "W", "FullyConnectedLayer")
+        layer.W, layer.b = np.array(parameters["W" + key]), np.array(parameters["b" + key])
+
+
+def read_parameters(layers, suffix: str = "") -> dict:
+    """The weights (suffix '') or their gradients (suffix '_grad') through the documented attributes."""
+    conv, _, _, hidden, output, _ = layers
+    filters = get_attribute(conv, "filters", "ConvLayer")
+    weight, bias = ("weights_grad", "bias_grad") if suffix else ("weights", "bias")
+
+    def copy(value):
+        return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+
+    return {"conv_weights": [copy(getattr(f, weight, None)) for f in filters],
+            "conv_bias": [copy(getattr(f, bias, None)) for f in filters],
+            "W1": copy(getattr(hidden, "W" + suffix, None)), "b1": copy(getattr(hidden, "b" + suffix, None)),
+            "W2": copy(getattr(output, "W" + suffix, None)), "b2": copy(getattr(output, "b" + suffix, None))}
+
+
+def new_lenet(namespace, params):
+    cls = lookup(namespace, "LeNet")
+    lr, seed = params["learning_rate"], params.get("seed", 0)
+    return call(f"LeNet({lr}, {seed})", cls, lr, seed, signature=LENET_SIGNATURE)
+
+
+def _copied(value):
+    return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+
+
+@driver
+def lenet(namespace, inputs, params, settings):
+    """A LeNet with the case's weights; params.method: forward | loss | backward | step | predict."""
+    method = params["method"]
+    with layers_for(namespace, params):
+        net = new_lenet(namespace, params)
+        layers = layers_of(net)
+        set_parameters(layers, inputs["parameters"])
+        images, labels = inputs["images"], [int(v) for v in inputs["labels"]]
+        outputs: dict = {}
+        if method == "forward":
+            outputs["logits"] = [_copied(call("LeNet.forward", get_attribute(net, "forward", "LeNet"), image.copy()))
+                                 for image in images]
+        elif method == "loss":
+            outputs["loss"] = [call("LeNet.loss", get_attribute(net, "loss", "LeNet"), image.copy(), label)
+                               for image, label in zip(images, labels)]
+        elif method == "backward":
+            outputs["loss"] = [call("LeNet.loss", get_attribute(net, "loss", "LeNet"), images[0].copy(), labels[0])]
+            call("LeNet.backward", get_attribute(net, "backward", "LeNet"))
+            outputs["gradients"] = read_parameters(layers, "_grad")
+        elif method == "step":
+            step = get_attribute(net, "step", "LeNet")
+            outputs["loss"], outputs["parameters"] = [], []
+            for image, label in zip(images, labels):
+                outputs["loss"].append(call("LeNet.step", step, image.copy(), label))
+                outputs["parameters"].append(read_parameters(layers))
+        else:
+            outputs["predictions"] = call("LeNet.predict", get_attribute(net, "predict", "LeNet"), images.copy())
+    return outputs
+
+
+@driver
+def lenet_train(namespace, inputs, params, settings):
+    """A new LeNet(learning_rate, seed) trained with train(images, labels, epochs, learning_rate) -> its losses,
+    the losses attribute, the trained weights and predict() on the probe images the grader sent."""
+    with layers_for(namespace, params):
+        net = new_lenet(namespace, params)
+        layers = layers_of(net)
+        labels = np.array(inputs["labels"], dtype=int)
+        returned = call("LeNet.train", get_attribute(net, "train", "LeNet"), inputs["images"].copy(), labels,
+                        params["epochs"], params["learning_rate"])
+        predictions = call("LeNet.predict", get_attribute(net, "predict", "LeNet"), inputs["probes"].copy())
+        return {"returned": returned, "losses": getattr(net, "losses", None), "parameters": read_parameters(layers),
+                "predictions": predictions}
