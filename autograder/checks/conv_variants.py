@@ -176,6 +176,12 @@ def _initial(name: str, initial: dict, shape) -> Verdict:
     if created.array.shape != tuple(shape):
         return Verdict.fail(f"{name}.output_array has shape {shape_text(created.array.shape)} after __init__, "
                             f"expected {shape_text(shape)} = (filter_number, output_height, output_width).")
+    wanted = initial.get("filter_shape")  # what the student's own Filter(filter_width, filter_height, channels) has
+    for made in initial.get("filter_shapes", []) if wanted is not None else []:
+        if list(made) != list(wanted):
+            return Verdict.fail(f"the filters {name}.__init__ creates have weights of shape {shape_text(made)}, but "
+                                f"Filter(filter_width, filter_height, channel_number) has {shape_text(wanted)}: create "
+                                "each filter with those arguments.")
     return PASS
 
 

@@ -17,8 +17,11 @@ OUTPUT_SIZE_SIGNATURE = "calculate_output_size(input_size, filter_size, zero_pad
 LAYER_ATTRIBUTES = ("output_width", "output_height", "output_array")  # what __init__ must set, as documented
 
 
-def build_variant_layer(namespace, params, weights, biases):
-    """The student's layer (params.layer) with the case's geometry and filter weights (K, C, FH, FW), biases (K,)."""
+def build_variant_layer(namespace, params, weights, biases, initial: dict | None = None):
+    """The student's layer (params.layer) with the case's geometry and filter weights (K, C, FH, FW), biases (K,).
+
+    `initial`, when given, gets the shapes of the weights __init__ gave the filters, and the shape the student's own
+    Filter(filter_width, filter_height, channel_number) gives (so that a wrong Filter is not blamed on the layer)."""
     name, extra = CLASS_NAMES[params["layer"]], EXTRA[params["layer"]]
     cls = lookup(namespace, name)
     channels, height, width = params["input_shape"]
@@ -34,8 +37,12 @@ def build_variant_layer(namespace, params, weights, biases):
         raise StudentError(f"{name}.filters should be a list of Filter objects, got {type(filters).__name__}") from None
     if count != filter_number:
         raise StudentError(f"{name}.filters holds {count} filters, expected filter_number = {filter_number}")
+    if initial is not None:
+        initial["filter_shape"] = _filter_shape(namespace, filter_width, filter_height, channels)
     for f, w, b in zip(filters, weights, biases):
-        get_attribute(f, "weights", "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
+        created = get_attribute(f, "weights", "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
+        if initial is not None:
+            initial.setdefault("filter_shapes", []).append(list(np.shape(created)))
         get_attribute(f, "bias", "Filter")
         try:
             f.weights = w.copy()
@@ -43,6 +50,14 @@ def build_variant_layer(namespace, params, weights, biases):
         except Exception as exc:
             raise StudentError(f"could not set weights and bias on {name}.filters[i]: {type(exc).__name__}: {exc}") from None
     return layer, name
+
+
+def _filter_shape(namespace, width, height, depth):
+    """The weights' shape of the student's own Filter(width, height, depth), or None when it cannot be made."""
+    try:
+        return list(np.shape(getattr(namespace["Filter"](width, height, depth), "weights")))
+    except Exception:  # noqa: BLE001 - a broken Filter is judged by its own question
+        return None
 
 
 @driver
@@ -59,8 +74,9 @@ def variant_output_size(namespace, inputs, params, settings):
 def variant_forward(namespace, inputs, params, settings):
     """The layer with the case's weights; forward(input_array) -> returned value, output_array (and its value before
     the call), the attributes __init__ set, and what the student's activator makes of a probe."""
-    layer, name = build_variant_layer(namespace, params, inputs["weights"], inputs["biases"])
-    initial = {attribute: snapshot(layer, attribute) for attribute in LAYER_ATTRIBUTES if hasattr(layer, attribute)}
+    initial: dict = {}
+    layer, name = build_variant_layer(namespace, params, inputs["weights"], inputs["biases"], initial)
+    initial.update({attribute: snapshot(layer, attribute) for attribute in LAYER_ATTRIBUTES if hasattr(layer, attribute)})
     returned = call(f"{name}.forward", get_attribute(layer, "forward", name), inputs["input_array"].copy())
     return {"returned": returned, "output_array": getattr(layer, "output_array", None),
             "output_array_before": initial.get("output_array"), "initial": initial,
