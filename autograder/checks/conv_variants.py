@@ -277,9 +277,6 @@ class VariantBackwardCheck(Check):
             ignored = layer.gradients(x, w, b, sens, crop=(*sens.shape[1:], {"dilation": 1}))
             delta_alternatives["dilation_ignored"] = ignored[0] * derivative
             weights_alternatives["dilation_ignored"] = ignored[1]
-        if params["layer"] == "transposed":
-            delta_alternatives["transposed_kernel_not_rotated"] = layer.gradients(
-                x, np.flip(w, (-2, -1)), b, sens)[0] * derivative
         if relu:
             delta_alternatives["activator_derivative_missing"] = dx
         return {"delta": dx * derivative, "weights_grad": dw, "bias_grad": db,
