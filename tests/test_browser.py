@@ -36,8 +36,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PLANTED = {"a1": ("kernel_flipped", "conv_forward", "kernel flipped"),
            "a2": ("kernel_not_rotated", "bp_sensitivity_map", "kernel not rotated"),
-           "a3": ("mean_gradient_copied", "mean_backward", "mean gradient copied")}
-FIGURES = {"a1": 2, "a2": 1, "a3": 1}
+           "a3": ("mean_gradient_copied", "mean_backward", "mean gradient copied"),
+           "a5": ("dilation_ignored", "dilated_forward", "dilation ignored")}
+FIGURES = {"a1": 2, "a2": 1, "a3": 1, "a5": 3}
 
 
 def _browser_or_skip() -> None:

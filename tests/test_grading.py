@@ -25,9 +25,11 @@ OTTER_SAMPLES = {
            "activator_derivative_missing", "bias_not_summed", "malformed_notebook"],
     "a3": ["reference", "untouched", "max_gradient_assigned", "mean_gradient_copied", "max_wrong_position",
            "output_size_rounded_up", "float_output_size", "malformed_notebook"],
+    "a5": ["reference", "untouched", "dilation_ignored", "zeros_after_last", "bn_unbiased_variance",
+           "bn_backward_terms_missing", "rf_strides_ignored", "malformed_notebook"],
 }
 FIRST_MISTAKE = {"a1": ("kernel_flipped", "kernel flipped"), "a2": ("kernel_not_rotated", "kernel not rotated"),
-                 "a3": ("mean_gradient_copied", "mean gradient copied")}
+                 "a3": ("mean_gradient_copied", "mean gradient copied"), "a5": ("dilation_ignored", "dilation ignored")}
 
 
 @pytest.fixture(scope="module", params=sorted(OTTER_SAMPLES))

@@ -162,7 +162,7 @@ def test_a_submission_that_stalls_or_crashes_everywhere_is_graded_within_its_bud
     assert not any(t.passed for t in result.tests if not t.id.startswith(("output_shape", "parameter_count")))
 
 
-@pytest.mark.parametrize("assignment", ["a1", "a2", "a3"])
+@pytest.mark.parametrize("assignment", ["a1", "a2", "a3", "a5"])
 def test_every_sample_gets_the_same_result_as_in_the_library(assignment, masters, course, sample_notebooks, tmp_path):
     """The sandbox and in-process grading agree test by test on every bundled sample."""
     from .conftest import library_results
