@@ -1,5 +1,11 @@
 """The checks, in-process (what otter and nbgrader run): the reference earns full marks, the stub zero with
-"not implemented" everywhere, and every planted bug loses exactly the tests it should, naming the mistake."""
+"not implemented" everywhere, and every planted bug loses exactly the tests it should, naming the mistake.
+
+A long test (one course.yml gives more than grading.test_timeout_s: training) runs on every sample in the
+integration tier; the fast tier runs every other test on every sample."""
+
+import dataclasses
+import fnmatch
 
 import numpy as np
 import pytest
@@ -13,41 +19,90 @@ from autograder.runner import run_test
 
 from .conftest import ASSIGNMENTS, REPO_ROOT, library_results
 
+COURSE = load_course(REPO_ROOT / "course.yml")
 SAMPLES = [(a, s) for a in ASSIGNMENTS for s in sample_defs.load_samples(a) if s.origin != "raw"]
-_RESULTS: dict = {}  # (assignment, sample) -> its results: each sample is graded once per session, not per test
+LONG = [a.id for a in COURSE.assignments if any(t > COURSE.grading.test_timeout_s for t in a.test_timeouts_s.values())]
+LONG_SAMPLES = [(a, s) for a, s in SAMPLES if a in LONG]
+_RESULTS: dict = {}  # (assignment, sample, long) -> its results: each sample is graded once per session, not per test
 
 
-def sample_results(masters, assignment, sample) -> dict:
-    """Every test of the assignment run in-process on the sample (computed once, shared by the tests below)."""
-    key = (assignment, sample.name)
+def is_long(spec) -> bool:
+    """A test that course.yml gives more time than the default (training)."""
+    return float(spec.settings.get("test_timeout_s", 0)) > COURSE.grading.test_timeout_s
+
+
+def sample_results(masters, assignment, sample, long: bool = False) -> dict:
+    """The assignment's short tests (or its long ones) run in-process on the sample, once per session."""
+    key = (assignment, sample.name, long)
     if key not in _RESULTS:
-        _RESULTS[key] = library_results(masters[assignment], sample_defs.namespace(sample, masters[assignment]))
+        _RESULTS[key] = library_results(masters[assignment], sample_defs.namespace(sample, masters[assignment]),
+                                        select=lambda spec: is_long(spec) == long)
     return _RESULTS[key]
+
+
+def expected_within(sample, test_ids):
+    """The sample's expectations about these tests only (a pattern that names none of them is left out)."""
+    if not isinstance(sample.expect, dict):
+        return sample
+    names = lambda pattern: any(fnmatch.fnmatchcase(t, pattern) for t in test_ids)  # noqa: E731
+    expect = {"lose": {p: m for p, m in sample.expect.get("lose", {}).items() if names(p)},
+              "keep": [p for p in sample.expect.get("keep", []) if names(p)],
+              "messages": {p: w for p, w in sample.expect.get("messages", {}).items() if names(p)}}
+    return dataclasses.replace(sample, expect=expect)
+
+
+def check_sample(masters, assignment, sample, long: bool) -> None:
+    results = sample_results(masters, assignment, sample, long)
+    assert sample_defs.problems(expected_within(sample, results), results) == []
+
+
+def lost_by_planted_bugs(masters, assignment, long: bool) -> set[str]:
+    """A check that no planted bug fails is a defect: the tests no bug sample loses (none, when all is well)."""
+    lost = set()
+    for sample in sample_defs.load_samples(assignment):
+        if sample.origin in ("solution", "release", "raw") or sample.expect == "full":
+            continue
+        lost |= {t for t, r in sample_results(masters, assignment, sample, long).items() if not r["passed"]}
+    every = {t.id for q in masters[assignment].questions.values() for t in q.tests if is_long(t) == long}
+    return every - lost
 
 
 @pytest.mark.parametrize("assignment, sample", SAMPLES, ids=[f"{a}-{s.name}" for a, s in SAMPLES])
 def test_sample_gets_its_expected_result(masters, assignment, sample):
-    assert sample_defs.problems(sample, sample_results(masters, assignment, sample)) == []
+    check_sample(masters, assignment, sample, long=False)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("assignment, sample", LONG_SAMPLES, ids=[f"{a}-{s.name}" for a, s in LONG_SAMPLES])
+def test_sample_gets_its_expected_result_on_the_long_tests(masters, assignment, sample):
+    check_sample(masters, assignment, sample, long=True)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_stub_says_not_implemented_everywhere(masters, assignment):
     release = next(s for s in sample_defs.load_samples(assignment) if s.origin == "release")
-    results = sample_results(masters, assignment, release)
+    results = {**sample_results(masters, assignment, release), **sample_results(masters, assignment, release, True)}
     assert all(r["score"] == 0 for r in results.values())
     assert [t for t, r in results.items() if "not implemented" not in r["message"]] == []
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_test_can_be_failed_by_a_planted_bug(masters, assignment):
-    """A check that no planted bug fails is a defect: each test is lost by at least one bug sample."""
-    lost = set()
-    for sample in sample_defs.load_samples(assignment):
-        if sample.origin in ("solution", "release", "raw") or sample.expect == "full":
-            continue
-        lost |= {t for t, r in sample_results(masters, assignment, sample).items() if not r["passed"]}
-    every = {t.id for q in masters[assignment].questions.values() for t in q.tests}
-    assert every - lost == set()
+    assert lost_by_planted_bugs(masters, assignment, long=False) == set()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("assignment", LONG)
+def test_every_long_test_can_be_failed_by_a_planted_bug(masters, assignment):
+    assert lost_by_planted_bugs(masters, assignment, long=True) == set()
+
+
+def test_long_tests_are_the_ones_course_yml_gives_more_time(masters):
+    """The fast tier leaves out exactly the tests with a longer limit; every other test runs there."""
+    for assignment in ASSIGNMENTS:
+        tests = [t for q in masters[assignment].questions.values() for t in q.tests]
+        assert (assignment in LONG) == any(is_long(t) for t in tests)
+        assert not all(is_long(t) for t in tests)
 
 
 def conv_spec(**settings) -> TestSpec:
