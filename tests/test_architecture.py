@@ -3,6 +3,9 @@ one way (the import-linter contract in .importlinter)."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +74,27 @@ def test_architecture_md_shows_the_layers_the_contract_enforces():
     contract = (REPO_ROOT / ".importlinter").read_text(encoding="utf-8").split("layers =\n", 1)[1]
     layers = [line for line in contract.splitlines() if line.startswith("    autograder.")]
     assert layers and "\n".join(layers) in text
+
+
+def _marks_drivers(path: Path) -> bool:
+    """True when a module defines a function decorated with @driver."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.FunctionDef) and any(isinstance(d, ast.Name) and d.id == "driver"
+                                                         for d in node.decorator_list) for node in ast.walk(tree))
+
+
+def test_every_checks_and_drivers_module_is_registered():
+    """Registration is explicit (checks.CONCEPTS, the imports of drivers/__init__.py): a module left out of it would
+    be silently unused, and a check whose driver is not registered could never run."""
+    from autograder import checks, drivers
+
+    for info in pkgutil.iter_modules(checks.__path__):
+        module = importlib.import_module(f"autograder.checks.{info.name}")
+        if hasattr(module, "CHECKS"):
+            assert module in checks.CONCEPTS, f"add {info.name} to CONCEPTS in autograder/checks/__init__.py"
+    registered = {f.__module__ for f in drivers.DRIVERS.values()}
+    for info in pkgutil.iter_modules(drivers.__path__):
+        if _marks_drivers(Path(drivers.__path__[0]) / f"{info.name}.py"):
+            assert f"autograder.drivers.{info.name}" in registered, f"import {info.name} in autograder/drivers/__init__.py"
+    missing = sorted(f"{name} (driver {c.driver})" for name, c in checks.CHECKS.items() if c.driver not in drivers.DRIVERS)
+    assert missing == [], "checks whose driver is not registered"
