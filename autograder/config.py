@@ -211,6 +211,8 @@ def _describe(error: ValidationError, path: Path) -> str:
         where = ".".join(str(part) for part in item["loc"]) or "(top level)"
         if item["type"] == "extra_forbidden":
             lines.append(f"  {where}: unknown key")
+        elif item["type"] == "value_error":  # a validator's own message names the key and the value
+            lines.append(f"  {where}: {item['msg'].removeprefix('Value error, ')}")
         else:
             lines.append(f"  {where}: {item['msg']} (got {item.get('input')!r})")
     return "\n".join(lines)
