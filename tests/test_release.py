@@ -136,6 +136,19 @@ def test_what_students_receive_carries_the_runtime(built, assignment):
     assert _files(b.handout_dir) - _files(b.handout_dir / RUNTIME_FOLDER) and not (b.release_dir / RUNTIME_FOLDER).exists()
 
 
+def test_the_generated_nbgrader_config_loads_with_paths_relative_to_itself(course, tmp_path):
+    """nbgrader only warns about a config file that raises, then runs with its defaults: load it as traitlets does."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.release.pipelines import write_nbgrader_course
+
+    write_nbgrader_course(course, tmp_path / "nbgrader")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path / "nbgrader")).load_config()
+    assert config.CourseDirectory.root == str(tmp_path / "nbgrader")
+    assert config.CourseDirectory.release_directory == str(tmp_path / "nbgrader" / "release")
+    assert config.Execute.timeout == int(course.grading.submission_timeout_s)
+
+
 def test_the_child_runtime_is_what_the_childs_entry_module_imports():
     """The sandbox's child runtime is found like the student runtime, from the module the child's bootstrap runs;
     the grader's side (checks, references, runner) never ships into the sandbox."""
