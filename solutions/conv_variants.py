@@ -35,24 +35,21 @@ class DilatedConvLayer(ConvLayer):
         """-> number of filter positions along one axis: floor((W - d(F - 1) - 1 + 2P) / S) + 1, an int."""
         return (input_size - dilation * (filter_size - 1) - 1 + 2 * zero_padding) // stride + 1
 
-    def _windows(self, array):
-        """The (filter_height, filter_width) dilated patches under every output position: (C, out_h, out_w, FH, FW)."""
-        d, s = self.dilation, self.stride
-        extent = (d * (self.filter_height - 1) + 1, d * (self.filter_width - 1) + 1)
-        windows = np.lib.stride_tricks.sliding_window_view(array, extent, axis=(1, 2))
-        return windows[:, ::s, ::s, ::d, ::d][:, :self.output_height, :self.output_width]
-
     def forward(self, input_array):
         """input_array (channels, height, width) -> output_array (filter_number, out_h, out_w), activated.
 
         Keep the result in self.output_array (returning it as well is fine), and keep self.input_array and
         self.padded_input_array for the backward pass."""
-        p = self.zero_padding
+        p, s, d = self.zero_padding, self.stride, self.dilation
         self.input_array = input_array
         self.padded_input_array = np.pad(input_array, ((0, 0), (p, p), (p, p)))
+        # windows[c, i, j] is the (filter_height, filter_width) grid of cells, d apart, under output (i, j)
+        extent = (d * (self.filter_height - 1) + 1, d * (self.filter_width - 1) + 1)
+        windows = np.lib.stride_tricks.sliding_window_view(self.padded_input_array, extent, axis=(1, 2))
+        windows = windows[:, ::s, ::s, ::d, ::d][:, :self.output_height, :self.output_width]
         weights = np.stack([f.get_weights() for f in self.filters])
         biases = np.array([f.get_bias() for f in self.filters], dtype=float)
-        weighted_input = np.einsum("cijhw,kchw->kij", self._windows(self.padded_input_array), weights)
+        weighted_input = np.einsum("cijhw,kchw->kij", windows, weights)
         self.output_array = self.activator.forward(weighted_input + biases[:, None, None])
         return self.output_array
 
@@ -75,7 +72,12 @@ class DilatedConvLayer(ConvLayer):
 
     def bp_gradient(self, sensitivity_array):
         """Each filter's weights_grad (depth, height, width) and bias_grad (a float) from sensitivity_array."""
-        weights_grads = np.einsum("cijhw,kij->kchw", self._windows(self.padded_input_array), sensitivity_array)
+        s, d = self.stride, self.dilation
+        out_h, out_w = np.shape(sensitivity_array)[1:]
+        extent = (d * (self.filter_height - 1) + 1, d * (self.filter_width - 1) + 1)
+        windows = np.lib.stride_tricks.sliding_window_view(self.padded_input_array, extent, axis=(1, 2))
+        windows = windows[:, ::s, ::s, ::d, ::d][:, :out_h, :out_w]
+        weights_grads = np.einsum("cijhw,kij->kchw", windows, sensitivity_array)
         for f, weights_grad, sensitivity_map in zip(self.filters, weights_grads, sensitivity_array):
             f.weights_grad = weights_grad
             f.bias_grad = float(sensitivity_map.sum())
@@ -112,23 +114,13 @@ class TransposedConvLayer(ConvLayer):
         """-> output size along one axis: (W - 1)S - 2P + F + output_padding, an int."""
         return (input_size - 1) * stride - 2 * zero_padding + filter_size + output_padding
 
-    def _full_height_width(self):
-        """The uncropped map: (H - 1)S + F (+ output_padding) rows and the same for columns."""
-        s, op = self.stride, self.output_padding
-        return ((self.input_height - 1) * s + self.filter_height + op, (self.input_width - 1) * s + self.filter_width + op)
-
-    def _crop(self, full):
-        """Cut zero_padding rows and columns off the top and left: the output's extent."""
-        p = self.zero_padding
-        return full[:, p:p + self.output_height, p:p + self.output_width]
-
     def forward(self, input_array):
         """input_array (channels, height, width) -> output_array (filter_number, out_h, out_w), activated.
 
         Zeros are inserted between the input's values ((H - 1)S + 1 rows), the result is padded with F - 1 zeros
         and cross-correlated with the filters rotated by 180 degrees; P rows and columns are cut off each side.
         Keep the result in self.output_array (returning it as well is fine) and self.input_array."""
-        s, fh, fw, op = self.stride, self.filter_height, self.filter_width, self.output_padding
+        p, s, fh, fw, op = self.zero_padding, self.stride, self.filter_height, self.filter_width, self.output_padding
         self.input_array = input_array
         channels, height, width = np.shape(input_array)
         spread = np.zeros((channels, (height - 1) * s + 1, (width - 1) * s + 1))
@@ -137,30 +129,36 @@ class TransposedConvLayer(ConvLayer):
         windows = np.lib.stride_tricks.sliding_window_view(full, (fh, fw), axis=(1, 2))
         rotated = np.stack([f.get_weights() for f in self.filters])[:, :, ::-1, ::-1]
         biases = np.array([f.get_bias() for f in self.filters], dtype=float)
-        weighted_input = self._crop(np.einsum("cijhw,kchw->kij", windows, rotated)) + biases[:, None, None]
+        full_output = np.einsum("cijhw,kchw->kij", windows, rotated)
+        weighted_input = full_output[:, p:p + self.output_height, p:p + self.output_width] + biases[:, None, None]
         self.output_array = self.activator.forward(weighted_input)
         return self.output_array
-
-    def _sensitivity_windows(self, sensitivity_array):
-        """The (FH, FW) patches of the padded sensitivity map each input value stamped: (K, H, W, FH, FW)."""
-        s, p = self.stride, self.zero_padding
-        full = np.zeros((self.filter_number, *self._full_height_width()))
-        full[:, p:p + self.output_height, p:p + self.output_width] = sensitivity_array
-        windows = np.lib.stride_tricks.sliding_window_view(full, (self.filter_height, self.filter_width), axis=(1, 2))
-        return windows[:, ::s, ::s][:, :self.input_height, :self.input_width]
 
     def bp_sensitivity_map(self, sensitivity_array, activator):
         """sensitivity_array (filter_number, out_h, out_w) -> delta_array (channels, in_h, in_w), dLoss/d(previous z).
 
         It is a plain strided convolution of the sensitivity map. Keep the result in self.delta_array."""
+        p, s, fh, fw, op = self.zero_padding, self.stride, self.filter_height, self.filter_width, self.output_padding
+        # the sensitivities back in the uncropped map, then the (fh, fw) patch each input value stamped
+        full_size = ((self.input_height - 1) * s + fh + op, (self.input_width - 1) * s + fw + op)
+        full = np.zeros((self.filter_number, *full_size))
+        full[:, p:p + self.output_height, p:p + self.output_width] = sensitivity_array
+        windows = np.lib.stride_tricks.sliding_window_view(full, (fh, fw), axis=(1, 2))
+        windows = windows[:, ::s, ::s][:, :self.input_height, :self.input_width]
         weights = np.stack([f.get_weights() for f in self.filters])
-        input_gradient = np.einsum("kijhw,kchw->cij", self._sensitivity_windows(sensitivity_array), weights)
+        input_gradient = np.einsum("kijhw,kchw->cij", windows, weights)
         self.delta_array = input_gradient * activator.backward(self.input_array)
         return self.delta_array
 
     def bp_gradient(self, sensitivity_array):
         """Each filter's weights_grad (depth, height, width) and bias_grad (a float) from sensitivity_array."""
-        weights_grads = np.einsum("kijhw,cij->kchw", self._sensitivity_windows(sensitivity_array), self.input_array)
+        p, s, fh, fw, op = self.zero_padding, self.stride, self.filter_height, self.filter_width, self.output_padding
+        full_size = ((self.input_height - 1) * s + fh + op, (self.input_width - 1) * s + fw + op)
+        full = np.zeros((self.filter_number, *full_size))
+        full[:, p:p + self.output_height, p:p + self.output_width] = sensitivity_array
+        windows = np.lib.stride_tricks.sliding_window_view(full, (fh, fw), axis=(1, 2))
+        windows = windows[:, ::s, ::s][:, :self.input_height, :self.input_width]
+        weights_grads = np.einsum("kijhw,cij->kchw", windows, self.input_array)
         for f, weights_grad, sensitivity_map in zip(self.filters, weights_grads, sensitivity_array):
             f.weights_grad = weights_grad
             f.bias_grad = float(sensitivity_map.sum())
