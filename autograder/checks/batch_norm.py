@@ -25,7 +25,8 @@ def bn_inputs(params, rng) -> dict:
     """Training batches (steps, N, C, H, W), an evaluation batch, gamma and beta, and a sensitivity map."""
     shape = tuple(params["input_shape"])
     steps = int(params.get("steps", 1))
-    batches = rng.normal(loc=rng.uniform(-1, 1, (1, 1, shape[1], 1, 1)), scale=rng.uniform(0.5, 2, (1, 1, shape[1], 1, 1)),
+    per_channel = (1, 1, shape[1], 1, 1)
+    batches = rng.normal(loc=rng.uniform(-1, 1, per_channel), scale=rng.uniform(0.5, 2, per_channel),
                          size=(steps, *shape))
     if params.get("equal_channel"):
         batches[:, :, 0] = rng.uniform(-1, 1)  # every value of channel 0 the same: variance 0
@@ -95,7 +96,8 @@ class BatchNormForwardCheck(Check):
         channels = int(params["input_shape"][1])
         fresh = torch_ref.torch.nn.BatchNorm2d(channels, dtype=torch_ref.torch.float64)
         initial = {"gamma": torch_ref.numpy(fresh.weight), "beta": torch_ref.numpy(fresh.bias),
-                   "running_mean": torch_ref.numpy(fresh.running_mean), "running_var": torch_ref.numpy(fresh.running_var)}
+                   "running_mean": torch_ref.numpy(fresh.running_mean),
+                   "running_var": torch_ref.numpy(fresh.running_var)}
         bn = bn_torch.module(channels)
         steps = []
         if not params.get("single"):
@@ -199,7 +201,8 @@ class BatchNormForwardCheck(Check):
 
 
 class BatchNormBackwardCheck(Check):
-    """backward(sensitivity_array) after a training forward against torch autograd: delta_array, gamma_grad, beta_grad."""
+    """backward(sensitivity_array) after a training forward against torch autograd: delta_array, gamma_grad and
+    beta_grad."""
 
     name, driver = "bn_backward", "bn_backward"
 
@@ -238,7 +241,8 @@ class BatchNormBackwardCheck(Check):
 
     def describe(self, params):
         n, c, h, w = params["input_shape"]
-        return f"{NAME}.backward after a training forward on a {n}x{c}x{h}x{w} batch (batch x channels x height x width)"
+        return (f"{NAME}.backward after a training forward on a {n}x{c}x{h}x{w} batch (batch x channels x height x "
+                "width)")
 
 
 class BatchNormGradcheckCheck(Check):

@@ -186,7 +186,8 @@ def _initial(name: str, initial: dict, shape) -> Verdict:
 
 
 class VariantForwardCheck(Check):
-    """forward against torch: conv2d with dilation, or conv_transpose2d (filter k's weights[c] = torch's weight[c, k])."""
+    """forward against torch: conv2d with dilation, or conv_transpose2d (filter k's weights[c] = torch's
+    weight[c, k])."""
 
     name, driver = "variant_forward", "variant_forward"
 
@@ -322,7 +323,8 @@ class VariantBackwardCheck(Check):
         return self._gradients(outputs, refs, tol)
 
     def describe(self, params):
-        return f"{params['method']}: {describe_layer(params)}, previous layer's activator {params['previous_activator']}"
+        return (f"{params['method']}: {describe_layer(params)}, previous layer's activator "
+                f"{params['previous_activator']}")
 
 
 class VariantUpdateCheck(UpdateCheck):

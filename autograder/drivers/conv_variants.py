@@ -40,7 +40,8 @@ def build_variant_layer(namespace, params, weights, biases, initial: dict | None
     if initial is not None:
         initial["filter_shape"] = _filter_shape(namespace, filter_width, filter_height, channels)
     for f, w, b in zip(filters, weights, biases):
-        created = get_attribute(f, "weights", "Filter")  # a Filter that keeps them elsewhere would ignore what is set below
+        # a Filter that keeps them elsewhere would ignore what is set below
+        created = get_attribute(f, "weights", "Filter")
         if initial is not None:
             initial.setdefault("filter_shapes", []).append(list(np.shape(created)))
         get_attribute(f, "bias", "Filter")
@@ -48,7 +49,8 @@ def build_variant_layer(namespace, params, weights, biases, initial: dict | None
             f.weights = w.copy()
             f.bias = float(b)
         except Exception as exc:
-            raise StudentError(f"could not set weights and bias on {name}.filters[i]: {type(exc).__name__}: {exc}") from None
+            raise StudentError(f"could not set weights and bias on {name}.filters[i]: "
+                               f"{type(exc).__name__}: {exc}") from None
     return layer, name
 
 
@@ -67,7 +69,8 @@ def variant_output_size(namespace, inputs, params, settings):
     cls = lookup(namespace, name)
     args = tuple(params[k] for k in ("input_size", "filter_size", "zero_padding", "stride", extra))
     label = "{}.calculate_output_size({}, {}, {}, {}, {})".format(name, *args)
-    return {"size": call_static_or_bound(cls, "calculate_output_size", args, label, OUTPUT_SIZE_SIGNATURE.format(extra))}
+    signature = OUTPUT_SIZE_SIGNATURE.format(extra)
+    return {"size": call_static_or_bound(cls, "calculate_output_size", args, label, signature)}
 
 
 @driver
@@ -76,7 +79,7 @@ def variant_forward(namespace, inputs, params, settings):
     the call), the attributes __init__ set, and what the student's activator makes of a probe."""
     initial: dict = {}
     layer, name = build_variant_layer(namespace, params, inputs["weights"], inputs["biases"], initial)
-    initial.update({attribute: snapshot(layer, attribute) for attribute in LAYER_ATTRIBUTES if hasattr(layer, attribute)})
+    initial.update({key: snapshot(layer, key) for key in LAYER_ATTRIBUTES if hasattr(layer, key)})
     returned = call(f"{name}.forward", get_attribute(layer, "forward", name), inputs["input_array"].copy())
     return {"returned": returned, "output_array": getattr(layer, "output_array", None),
             "output_array_before": initial.get("output_array"), "initial": initial,

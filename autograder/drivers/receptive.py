@@ -22,4 +22,5 @@ def bottleneck_cost(namespace, inputs, params, settings):
     if inputs.get("reduction") is not None:
         args += (int(inputs["reduction"]),)
     label = "bottleneck_cost(" + ", ".join(str(a) for a in args) + ")"
-    return {"value": call(label, function, *args, signature="bottleneck_cost(input_shape, filters, kernel, reduction=None)")}
+    signature = "bottleneck_cost(input_shape, filters, kernel, reduction=None)"
+    return {"value": call(label, function, *args, signature=signature)}
