@@ -60,3 +60,27 @@ def test_transposed_weight_layout_is_torchs_transposed():
     big = torch.zeros(1, 2, 9, 9, dtype=torch.float64, requires_grad=True)
     torch.nn.functional.conv2d(big, w, stride=2).backward(x)
     assert torch.allclose(torch.nn.functional.conv_transpose2d(x, w, stride=2), big.grad)
+
+
+def test_figures_draw_torchs_numbers():
+    """The three a5 figures: what they draw equals torch's dilated conv, transposed conv and all-ones gradients."""
+    from autograder import figures
+
+    t = lambda a: torch.tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
+    dilated = figures.FIGURES["a5_dilated_footprint"].numbers()
+    expected = torch.nn.functional.conv2d(t(dilated["input"])[None, None], t(dilated["kernel"])[None, None],
+                                          dilation=2)[0, 0]
+    assert np.allclose(dilated["output"], expected.numpy())
+    transposed = figures.FIGURES["a5_transposed_zeros"].numbers()
+    expected = torch.nn.functional.conv_transpose2d(t(transposed["input"])[None, None],
+                                                    t(transposed["rotated_kernel"][::-1, ::-1].copy())[None, None],
+                                                    stride=2)[0, 0]
+    assert np.allclose(transposed["output"], expected.numpy())
+    growth = figures.FIGURES["a5_receptive_field"].numbers()
+    x = torch.ones(1, 1, 7, dtype=torch.float64, requires_grad=True)
+    y = x
+    for _ in range(3):
+        y = torch.nn.functional.conv1d(y, torch.ones(1, 1, 3, dtype=torch.float64))
+    y.sum().backward()
+    assert np.array_equal(growth["paths_3"][0], x.grad[0, 0].numpy())
+    assert growth["output_size"].tolist() == [1, 3, 5, 7]
