@@ -86,6 +86,8 @@ def variant_inputs(params, rng) -> dict:
     if params.get("previous_activator") == "ReluActivator":
         x = np.maximum(x, 0)
     inputs = {"input_array": x, "weights": rng.uniform(-1, 1, (k, c, fh, fw)), "biases": rng.uniform(-1, 1, k)}
+    if not params.get("bias", True):  # a simpler configuration of the smallest-failing search
+        inputs["biases"] = np.zeros(k)
     inputs["sensitivity_array"] = rng.uniform(-1, 1, variant_output_shape(params))
     return inputs
 
@@ -109,7 +111,8 @@ def describe_layer(params) -> str:
     fh, fw = params["filter_shape"]
     return (f"{class_name(params)}: input {c}x{h}x{w} (channels x height x width), {params['filter_number']} filter(s) "
             f"{fh}x{fw} (height x width), stride {params['stride']}, zero padding {params['zero_padding']}, "
-            f"{extra_name(params)} {params[extra_name(params)]}, {params['activator']}")
+            f"{extra_name(params)} {params[extra_name(params)]}, {params['activator']}"
+            f"{'' if params.get('bias', True) else ', zero biases'}")
 
 
 class VariantOutputSizeCheck(Check):

@@ -118,11 +118,45 @@ def _output_size(params):
     return out
 
 
+def _variant(params):
+    """Dilated and transposed layers (a5): the conv layer's simplifications, dilation 1 or no output padding first;
+    a configuration torch cannot build is skipped by the search."""
+    extra = "dilation" if params["layer"] == "dilated" else "output_padding"
+    simpler = 1 if extra == "dilation" else 0
+    out = []
+    if params[extra] != simpler:
+        out.append(Simplification(extra, f"{extra.replace('_', ' ')} {simpler}", _with(params, **{extra: simpler})))
+    for step in _layer(params, "zero_padding"):
+        if step.kind == "stride" and extra == "output_padding":  # torch's output padding stays below the stride
+            step = step._replace(params=_with(step.params, output_padding=0))
+        out.append(step)
+    return out
+
+
+def _batch_norm(params):
+    """Batch normalization (a5): one channel, one training batch, smaller maps; a batch of one value is not searched."""
+    if params.get("single"):
+        return []
+    n, c, h, w = params["input_shape"]
+    out = []
+    if params.get("steps", 1) > 1:
+        out.append(Simplification("steps", "one training batch", _with(params, steps=1)))
+    if c > 1:
+        out.append(Simplification("channels", "one channel", _with(params, input_shape=[n, 1, h, w])))
+    for size in _smaller(h, 1):
+        out.append(Simplification("height", f"height {size}", _with(params, input_shape=[n, c, size, w])))
+    for size in _smaller(w, 1):
+        out.append(Simplification("width", f"width {size}", _with(params, input_shape=[n, c, h, size])))
+    return [s for s in out if s.params["input_shape"][0] * s.params["input_shape"][2] * s.params["input_shape"][3] > 1]
+
+
 FAMILIES = {
     "conv_forward": _conv, "conv_backward": _conv, "conv_update": _conv, "conv_gradcheck": _conv,
     "pool_forward": _pool, "pool_backward": _pool, "pool_gradcheck": _pool,
     "activator": _shape, "numerical_gradient": _shape, "relative_error": _shape,
     "filter_init": _filter, "filter_update": _filter, "output_size": _output_size,
+    "variant_forward": _variant, "variant_backward": _variant, "variant_update": _variant, "variant_gradcheck": _variant,
+    "bn_forward": _batch_norm, "bn_backward": _batch_norm, "bn_gradcheck": _batch_norm,
 }
 
 
