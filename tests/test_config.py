@@ -207,6 +207,13 @@ def test_every_engine_gets_the_assignments_own_budget(tmp_path, monkeypatch):
     assert otter.timeout_s == 300
 
 
+def test_mutation_analysis_grades_with_the_assignments_own_budget(tmp_path):
+    from autograder.mutation.analysis import analysis_for
+
+    own = course_with(tmp_path, test_timeouts_s={"conv_forward": 120}, submission_budget_s=300)
+    assert analysis_for(own, "a1", count=1).settings["submission_budget_s"] == 300
+
+
 def test_nbgrader_gives_a_cell_the_largest_budget_of_any_assignment(tmp_path):
     from autograder.release.pipelines import write_nbgrader_course
 

@@ -296,6 +296,6 @@ def analysis_for(course: Course, assignment_id: str, count: int | None = None, s
     master = load_master(course, assignment_id)
     settings = course.mutation
     return MutationAnalysis(master, load_release(assignment_id, master.assignment.notebook), all_tests(master),
-                            course.grading.for_tests(), seed=settings.seed if seed is None else seed,
+                            course.grading_for(assignment_id), seed=settings.seed if seed is None else seed,
                             count=count or settings.mutants, configurations=settings.probe_configurations,
                             min_kill_rate=settings.min_kill_rate)
