@@ -112,6 +112,7 @@ class AssignmentConfig(_Strict):
     # overrides grading.test_timeout_s: by question ("train": every test of it) or by test ("train.accuracy")
     test_timeouts_s: dict[str, PositiveFloat] = Field(default_factory=dict)
     training: TrainingSettings | None = None  # train()'s epochs and learning rate, for checks that train a network
+    files: list[str] = Field(default_factory=list)  # data shipped beside the notebook, paths from the course root
 
     @field_validator("questions")
     @classmethod

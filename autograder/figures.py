@@ -386,3 +386,156 @@ def svg(name: str) -> bytes:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     return buffer.getvalue()
+
+
+class NetworkShapes:
+    """a4: LeNet layer by layer, each layer's output shape and parameter count, from the reference LeNet run on an
+    image (the shapes) and its layers' weights and biases (the counts)."""
+
+    name = "a4_network_shapes"
+    alt = "LeNet for 8 x 8 digits: each layer's output shape and number of parameters"
+    NAMES = ["conv 6 x 3x3, ReLU", "max pool 2x2", "flatten", "FC 54 -> 64, ReLU", "FC 64 -> 10", "softmax CE"]
+
+    @staticmethod
+    def _layers() -> list:
+        network = solution("network")["LeNet"](0.01, 0)
+        network.loss(np.zeros((1, 8, 8)), 0)
+        return network.layers()
+
+    def shapes(self) -> list[tuple]:
+        """Each layer's output shape; () for the loss."""
+        return [np.shape(layer.output_array) for layer in self._layers()[:5]] + [()]
+
+    def numbers(self) -> dict[str, np.ndarray]:
+        conv, _, _, hidden, output, _ = self._layers()
+        counts = [sum(f.weights.size + 1 for f in conv.filters), 0, 0, hidden.W.size + hidden.b.size,
+                  output.W.size + output.b.size, 0]
+        return {"parameters": np.array(counts, dtype=float)}
+
+    def draw(self):
+        n = {**self.numbers(), "shapes": self.shapes()}
+        figure, ax = _figure(10, 2.6)
+        ax.add_patch(_rectangle((0, 0), 1.9, 1.6, edge="#555555"))
+        ax.text(0.95, 1.1, "image", ha="center", fontsize=9)
+        ax.text(0.95, 0.6, "(1, 8, 8)", ha="center", fontsize=9)
+        for i, (title, shape, count) in enumerate(zip(self.NAMES, n["shapes"], n["parameters"])):
+            x = 2.4 + i * 2.45
+            ax.annotate("", xy=(x, 0.8), xytext=(x - 0.5, 0.8), arrowprops={"arrowstyle": "->", "color": "#555555"})
+            ax.add_patch(_rectangle((x, 0), 2.0, 1.6, edge="#1f77b4", line=1.5))
+            ax.text(x + 1.0, 1.25, title, ha="center", fontsize=7)
+            ax.text(x + 1.0, 0.75, str(tuple(shape)) if shape else "the loss", ha="center", fontsize=9)
+            ax.text(x + 1.0, 0.2, label(count), ha="center", fontsize=9, color="#d62728", gid="number")
+        total = int(np.sum(n["parameters"]))
+        ax.text(0, -0.5, f"red: parameters (weights and biases) of each layer, {total:,} in all; shapes are each "
+                "layer's output.", fontsize=9, va="top")
+        ax.set_xlim(-0.2, 17.2)
+        ax.set_ylim(-1.1, 1.8)
+        return figure
+
+
+FIGURES[NetworkShapes.name] = NetworkShapes()
+
+
+# a4's training record: the reference LeNet trained as the grader trains it (course.yml's training settings, seed 0),
+# its per-epoch losses and the held-out digits it misclassifies. Committed; regenerated only by the explicit command
+# `python -m autograder.figures a4-training-record` (training takes about 10 s), never by `course release`.
+TRAINING_RECORD = "source/a4_training_record.json"
+
+
+def write_training_record() -> dict:
+    """Train the reference LeNet on the digits' training part and write TRAINING_RECORD; -> the record."""
+    import json
+
+    from .config import load_course
+    from .digits import TRAIN_INDICES, held_out_part, training_part
+
+    settings = load_course().assignment("a4").training
+    network = solution("network")["LeNet"](settings.learning_rate, 0)
+    images, labels = training_part()
+    losses = network.train(images, labels, settings.epochs, settings.learning_rate)
+    held_images, held_labels = held_out_part()
+    predicted = network.predict(held_images)
+    held_indices = [i for i in range(len(held_labels) + len(TRAIN_INDICES)) if i not in set(TRAIN_INDICES)]
+    wrong = np.flatnonzero(predicted != held_labels)
+    record = {"epochs": settings.epochs, "learning_rate": settings.learning_rate, "seed": 0,
+              "losses": [float(v) for v in losses],
+              "held_out_accuracy": float(np.mean(predicted == held_labels)),
+              "misclassified": [{"index": int(held_indices[i]), "label": int(held_labels[i]),
+                                 "predicted": int(predicted[i])} for i in wrong]}
+    (course_root() / TRAINING_RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return record
+
+
+def training_record() -> dict:
+    import json
+
+    return json.loads((course_root() / TRAINING_RECORD).read_text(encoding="utf-8"))
+
+
+class LossCurve:
+    """a4: the reference LeNet's mean training loss per epoch (from the committed training record)."""
+
+    name = "a4_loss_curve"
+    alt = "the reference LeNet's mean training loss falling epoch by epoch"
+
+    def numbers(self) -> dict[str, np.ndarray]:
+        return {"losses": np.round(np.array(training_record()["losses"]), 2)}
+
+    def draw(self):
+        from matplotlib.figure import Figure
+
+        record, losses = training_record(), self.numbers()["losses"]
+        figure = Figure(figsize=(7, 3))
+        ax = figure.add_axes((0.1, 0.18, 0.85, 0.72))
+        epochs = np.arange(1, len(losses) + 1)
+        ax.plot(epochs, losses, marker="o", color="#1f77b4")
+        for epoch, value in zip(epochs, losses):
+            ax.text(epoch, value + 0.04, label(value), ha="center", fontsize=7, gid="number")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("mean loss")
+        ax.set_ylim(0, float(losses.max()) + 0.2)
+        ax.set_title(f"{record['epochs']} epochs at learning rate {record['learning_rate']}: "
+                     f"{record['held_out_accuracy']:.1%} of the held-out digits right", fontsize=9)
+        return figure
+
+
+class Misclassified:
+    """a4: the first held-out digits the trained reference LeNet gets wrong, with the true and predicted class."""
+
+    name = "a4_misclassified"
+    alt = "held-out digits the trained network misclassifies, each with its label and the predicted class"
+    SHOWN = 8
+
+    def numbers(self) -> dict[str, np.ndarray]:
+        wrong = training_record()["misclassified"][:self.SHOWN]
+        return {"classes": np.array([[w["label"], w["predicted"]] for w in wrong], dtype=float)}
+
+    def draw(self):
+        from matplotlib.figure import Figure
+        from sklearn.datasets import load_digits
+
+        images = load_digits().images
+        wrong = training_record()["misclassified"][:self.SHOWN]
+        figure = Figure(figsize=(1.3 * len(wrong), 1.9))
+        for k, w in enumerate(wrong):
+            ax = figure.add_axes((k / len(wrong) + 0.01, 0.25, 1 / len(wrong) - 0.02, 0.7))
+            ax.imshow(images[w["index"]], cmap="gray_r", vmin=0, vmax=16, interpolation="nearest")
+            ax.set_axis_off()
+            ax.text(0.5, -0.12, label(w["label"]), transform=ax.transAxes, ha="right", fontsize=10, gid="number")
+            ax.text(0.62, -0.12, label(w["predicted"]), transform=ax.transAxes, ha="left", fontsize=10,
+                    color="#d62728", gid="number")
+        figure.text(0.01, 0.02, "black: the digit's label; red: what the trained network predicts", fontsize=8)
+        return figure
+
+
+FIGURES.update({figure.name: figure for figure in (LossCurve(), Misclassified())})
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["a4-training-record"]:
+        sys.exit("usage: python -m autograder.figures a4-training-record")
+    written = write_training_record()
+    print(f"{TRAINING_RECORD}: {len(written['losses'])} epochs, held-out accuracy {written['held_out_accuracy']:.1%}, "
+          f"{len(written['misclassified'])} misclassified")

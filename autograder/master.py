@@ -8,6 +8,8 @@ Cells and what they become:
   members={"ConvLayer": ["__init__", "forward"]} (which methods this assignment asks for) and
   carried={"ConvLayer": ["forward"]} (methods written in an earlier assignment, pasted in by the student).
 - untagged ```python``` cells: given code, shipped as it is.
+- ```python tags=["demo", "otter_ignore"]```: a demonstration (load data, train, plot), shipped as it is and
+  never run when grading (the sandbox leaves it out and says so, otter ignores it, nbgrader clears it).
 - <!-- #raw tags=["question"] --> YAML: a question's tests (public and hidden) and their cases. It becomes the
   question's check cell; the YAML itself never reaches a release.
 """
@@ -76,9 +78,9 @@ class Master:
 
 
 def role(cell) -> str:
-    """setup | implement | question | given | markdown"""
+    """setup | implement | question | demo | given | markdown"""
     tags = cell.metadata.get("tags", [])
-    for name in ("setup", "implement", "question"):
+    for name in ("setup", "implement", "question", "demo"):
         if name in tags:
             return name
     return "markdown" if cell.cell_type == "markdown" else "given"

@@ -37,8 +37,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PLANTED = {"a1": ("kernel_flipped", "conv_forward", "kernel flipped"),
            "a2": ("kernel_not_rotated", "bp_sensitivity_map", "kernel not rotated"),
            "a3": ("mean_gradient_copied", "mean_backward", "mean gradient copied"),
+           "a4": ("fc_weight_grad_transposed", "fc_backward", "W_grad transposed"),
            "a5": ("dilation_ignored", "dilated_forward", "dilation ignored")}
-FIGURES = {"a1": 2, "a2": 1, "a3": 1, "a5": 3}
+FIGURES = {"a1": 2, "a2": 1, "a3": 1, "a4": 3, "a5": 3}
 
 
 def _browser_or_skip() -> None:

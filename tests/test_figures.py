@@ -100,6 +100,7 @@ def test_svg_bytes_are_identical_in_two_processes():
 
 @pytest.mark.parametrize("assignment, names", [("a1", ["a1_output_size", "a1_padding_stride"]),
                                                ("a2", ["a2_backward_sensitivity"]), ("a3", ["a3_pooling_routes"]),
+                                               ("a4", ["a4_loss_curve", "a4_misclassified", "a4_network_shapes"]),
                                                ("a5", ["a5_dilated_footprint", "a5_receptive_field",
                                                        "a5_transposed_zeros"])])
 def test_committed_releases_embed_the_current_figures(released, assignment, names):

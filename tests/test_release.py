@@ -271,7 +271,8 @@ def test_the_runtime_is_what_the_notebook_entry_point_imports():
 def test_shipped_modules_import_only_numpy_torch_and_the_notebook_stack():
     """The runtime library copied into releases must not need pydantic, click, yaml...; relative imports ship
     by construction (runtime_files follows them)."""
-    allowed_third_party = {"numpy", "torch", "jinja2", "IPython", "otter"}
+    # sklearn: a4's digits (autograder/digits.py), loaded only by its hidden training test, on the grader
+    allowed_third_party = {"numpy", "torch", "jinja2", "IPython", "otter", "sklearn"}
     for name in runtime_files():
         tree = ast.parse((PACKAGE_DIR / name).read_text())
         for node in ast.walk(tree):

@@ -27,12 +27,13 @@ def torch_stack(torch_ref, input_shape, layers) -> tuple[int, list[tuple]]:
     count, shapes = 0, []
     with torch.no_grad():
         for layer in layers:
-            if layer["type"] == "conv":
+            kind = layer["type"]
+            if kind == "conv":
                 module = nn.Conv2d(x.shape[1], layer["filters"], layer["kernel"], stride=layer["stride"],
                                    padding=layer["padding"], dtype=torch.float64)
-            elif layer["type"] == "maxpool":
+            elif kind == "maxpool":
                 module = nn.MaxPool2d(layer["size"])
-            elif layer["type"] == "globalavgpool":
+            elif kind == "globalavgpool":
                 module = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
             else:
                 module = nn.Sequential(nn.Flatten(), nn.LazyLinear(layer["units"], dtype=torch.float64))
@@ -217,9 +218,9 @@ class TorchLeNet:
     def gradients(self, image, label) -> tuple[float, dict]:
         for t in self.p.values():
             t.grad = None
-        loss = self.loss(image, label)
-        loss.backward()
-        return float(loss), {k: self.ref.numpy(t.grad) for k, t in self.p.items()}
+        value = self.loss(image, label)
+        value.backward()
+        return float(value.detach()), {k: self.ref.numpy(t.grad) for k, t in self.p.items()}
 
     def values(self) -> dict:
         return {k: self.ref.numpy(t) for k, t in self.p.items()}
@@ -288,18 +289,15 @@ class LeNetCheck(Check):
         if method == "backward":
             loss, gradients = net.gradients(images[0], labels[0])
             return {"loss": [loss], "gradients": gradients}
-        lr, losses, after, alternatives = params["learning_rate"], [], [], []
+        lr, losses, after = params["learning_rate"], [], []
         for image, label in zip(images, labels):
             loss, gradients = net.gradients(image, label)
-            before = net.values()
             with torch_ref.torch.no_grad():
                 for key, t in net.p.items():
                     t -= lr * torch_ref.tensor(gradients[key])
             losses.append(loss)
             after.append(net.values())
-            alternatives.append({key: {"step_update_sign": before[key] + lr * gradients[key],
-                                       "step_without_update": before[key]} for key in PARAMETERS})
-        return {"loss": losses, "parameters": after, "alternatives": alternatives}
+        return {"loss": losses, "parameters": after}
 
     def judge(self, params, inputs, outputs, refs, tol):
         method = params["method"]
@@ -323,6 +321,8 @@ class LeNetCheck(Check):
                                     f"{len(expected)} images (first: image {wrong[0] + 1}, class {predictions[wrong[0]]:g} "
                                     f"instead of {expected[wrong[0]]:g}).")
             return PASS
+        if method == "step":
+            return self._steps(inputs, outputs, refs, tol)
         verdict = self._losses(method, outputs.get("loss"), refs["loss"], tol)
         if not verdict.passed:
             return verdict
@@ -335,16 +335,29 @@ class LeNetCheck(Check):
                 if not verdict.passed:
                     return verdict
             return PASS
-        if method == "step":
-            for i, (values, expected, alternatives) in enumerate(zip(outputs.get("parameters") or [],
-                                                                     refs["parameters"], refs["alternatives"])):
-                actual = student_parameters(values, f"after step {i + 1}")
-                for key in PARAMETERS:
-                    verdict = judge_array(f"{PARAMETER_LABELS[key]} after LeNet.step number {i + 1}",
-                                          _returned(actual[key]), expected[key], tol, alternatives[key],
-                                          require_float64=False)
-                    if not verdict.passed:
-                        return verdict
+        return PASS
+
+    def _steps(self, inputs, outputs, refs, tol) -> Verdict:
+        """Step by step: the loss it returned (from the weights before it), then the weights after it."""
+        losses, values = outputs.get("loss"), outputs.get("parameters")
+        if not isinstance(values, list) or len(values) != len(refs["parameters"]):
+            raise StudentError("LeNet.step: the weights could not be read after every step")
+        for i, expected in enumerate(refs["parameters"]):
+            before = inputs["parameters"] if i == 0 else refs["parameters"][i - 1]
+            # the step taken uphill lands as far on the other side of `before`; no step leaves `before`
+            alternatives = {key: {"step_update_sign": 2 * np.asarray(before[key]) - np.asarray(expected[key]),
+                                  "step_without_update": before[key]} for key in PARAMETERS}
+            verdict = self._losses("step", (losses or [])[:i + 1] if isinstance(losses, list) else losses,
+                                   refs["loss"][:i + 1], tol)
+            if not verdict.passed:
+                return verdict
+            actual = student_parameters(values[i], f"after step {i + 1}")
+            for key in PARAMETERS:
+                verdict = judge_array(f"{PARAMETER_LABELS[key]} after LeNet.step number {i + 1}",
+                                      _returned(actual[key]), expected[key], tol, alternatives[key],
+                                      require_float64=False)
+                if not verdict.passed:
+                    return verdict
         return PASS
 
     @staticmethod
@@ -379,7 +392,8 @@ class LeNetTrainCheck(Check):
 
         images, labels = training_part()
         count = params.get("training_images", len(labels))
-        return {"images": images[:count], "labels": labels[:count].astype(float), "probes": images[:self.PROBES]}
+        return {"images": images[:count], "labels": labels[:count].astype(float),
+                "probes": images[:min(count, self.PROBES)]}
 
     def references(self, params, inputs, torch_ref):
         if not params.get("held_out"):  # a public case ships its references: the held-out digits never do

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 
+from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
 
 RELEASED_AS_IS = ("cell %s: the hidden tests the release cleared were put back before grading (nbgrader's checksum "
@@ -44,3 +45,15 @@ class OverwriteCellsKnowingHiddenTests(OverwriteCells):
                 self.log.debug(RELEASED_AS_IS, name)
                 return
         super().report_change(name, attr, old, new)
+
+
+class SkipDemonstrations(Preprocessor):
+    """Demonstration cells (tag `demo`: load data, train, plot) are not run at autograde: their code is replaced
+    by a comment saying so, as the sandbox leaves them out and otter ignores them (`otter_ignore`)."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        role = (cell.metadata.get("course") or {}).get("role")
+        if cell.cell_type == "code" and (role == "demo" or "demo" in cell.metadata.get("tags", [])):
+            cell.source = "# A demonstration cell: not run when grading."
+            cell.outputs = []
+        return cell, resources

@@ -277,6 +277,10 @@ def notebook_code(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
     reader = IPythonReader()
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
     for number, cell in enumerate(code_cells, start=1):
+        if _role(cell) == "demo":  # a demonstration cell of the release (data, training, plots): never graded
+            notes[number] = [f"code cell {number} is a demonstration: it was not run (no grader runs demonstrations)"]
+            cells.append("")
+            continue
         code = CellCode(number, reader)
         python = code.python(cell.source)
         notes[number] = code.notes

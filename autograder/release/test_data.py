@@ -13,6 +13,8 @@ from pathlib import Path
 from ..master import Question
 
 INDENT = "  "
+LONG_ROW = 200  # a row whose line would be this long or longer is wrapped, ROW_CHUNK numbers per line
+ROW_CHUNK = 6
 
 
 def _scalar(value) -> bool:
@@ -27,7 +29,11 @@ def dumps(value, level: int = 0) -> str:
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
     if isinstance(value, list) and value and not all(_scalar(v) for v in value):
         return "[\n" + ",\n".join(inner + dumps(v, level + 1) for v in value) + f"\n{pad}]"
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list) and len(pad + text) >= LONG_ROW:  # a long row (a4's 54 weights): a few per line
+        chunks = [", ".join(json.dumps(v) for v in value[i:i + ROW_CHUNK]) for i in range(0, len(value), ROW_CHUNK)]
+        return "[\n" + ",\n".join(inner + chunk for chunk in chunks) + f"\n{pad}]"
+    return text
 
 
 def question_data(question: Question, public_only: bool) -> dict:

@@ -1,0 +1,115 @@
+"""Assignment 4 (fully connected layers, softmax cross-entropy, counting parameters, LeNet on digits): the parts the
+sample submissions do not reach: the recorded digits split, the network's reference layers handed to a driver and
+taken back, the training settings stated in the notebook, diagnoses named only when the output matches."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from autograder import digits
+from autograder.checks import get_check, needs_reference, reference_setup, reference_sources
+from autograder.checks.base import Tolerance
+from autograder.config import load_course
+from autograder.drivers.network import LAYER_CLASSES, layers_for
+from autograder.drivers.registry import _reference_units
+from autograder.references import TorchReference
+
+from .conftest import REPO_ROOT
+
+TOL = Tolerance(rtol=1e-6, atol=1e-9)
+
+
+def test_split_is_the_recorded_one_stratified_and_shipped():
+    """The training indices are stored once (never re-split); 80/20 with every digit equally represented; the file
+    students get holds exactly those digits, in that order."""
+    train = np.array(digits.TRAIN_INDICES)
+    images, labels = digits.training_part()
+    held_images, held_labels = digits.held_out_part()
+    assert len(set(train)) == len(train) == 1437 and len(held_labels) == 360
+    assert np.all(np.abs(np.bincount(held_labels) - 36) <= 1)
+    shipped = np.load(REPO_ROOT / "source" / "a4_digits_train.npz")
+    assert np.array_equal(shipped["indices"], train)
+    assert np.array_equal(shipped["pixels"] / 16.0, images[:, 0]) and np.array_equal(shipped["labels"], labels)
+
+
+def test_network_tests_carry_every_reference_layer_and_the_driver_gives_them_back():
+    """A case with layers_source: reference gets the course's layers for the length of the driver call only."""
+    spec = {"cases": [{"id": "c", "params": {"layers_source": "reference"}}]}
+    assert needs_reference([spec])
+    setup = reference_setup(reference_sources([spec]))
+    namespace = {"ConvLayer": "student's", "LeNet": "student's"}
+    with _reference_units({"driver_setup": setup}):
+        with layers_for(namespace, {"layers_source": "reference"}):
+            assert all(isinstance(namespace[name], type) for name in LAYER_CLASSES)
+            assert namespace["LeNet"] == "student's"
+    assert namespace == {"ConvLayer": "student's", "LeNet": "student's"}
+
+
+def test_activator_tests_still_carry_only_the_activators():
+    spec = {"cases": [{"id": "c", "params": {"activator_source": "reference"}}]}
+    code = reference_setup(reference_sources([spec]))["reference_code"]
+    assert "class ReluActivator" in code and "class ConvLayer" not in code
+
+
+def test_the_notebook_states_the_training_settings_of_course_yml():
+    course = load_course()
+    a4 = course.assignment("a4")
+    text = (REPO_ROOT / a4.source).read_text(encoding="utf-8")
+    stated = re.search(r"\*\*(\d+) epochs at learning rate ([0-9.]+)\*\*", text)
+    assert stated and (int(stated.group(1)), float(stated.group(2))) == (a4.training.epochs,
+                                                                         a4.training.learning_rate)
+
+
+@pytest.fixture(scope="module")
+def torch_ref():
+    return TorchReference("cpu")
+
+
+def softmax_case(scale):
+    check = get_check("softmax_cross_entropy")
+    params = {"method": "forward", "classes": 5, "scale": scale}
+    inputs = check.generate(params, np.random.default_rng(3))
+    inputs["logits"][1, 0] = 0.9 * scale  # exp of it overflows float64 when scale is 1000 (e**900), not when 3
+    return check, params, inputs
+
+
+@pytest.mark.parametrize("scale, named", [(1000, True), (3, False)])
+def test_overflow_is_named_only_where_exp_without_the_maximum_overflows(torch_ref, scale, named):
+    check, params, inputs = softmax_case(scale)
+    refs = check.references(params, inputs, torch_ref)
+    verdict = check.judge(params, inputs, {"returned": float("nan"), "loss": None,
+                                           "probabilities": np.full((5, 1), np.nan)}, refs, TOL)
+    assert not verdict.passed and (verdict.mistake == "softmax_overflow") is named
+
+
+def test_bias_gradient_of_the_wrong_shape_is_named_only_when_it_is_the_sum(torch_ref):
+    check = get_check("fc_backward")
+    params = {"method": "bp_gradient", "input_size": 3, "output_size": 4, "activator": "IdentityActivator",
+              "previous_activator": "IdentityActivator"}
+    inputs = check.generate(params, np.random.default_rng(5))
+    refs = check.references(params, inputs, torch_ref)
+    summed = {"W_grad": refs["W_grad"], "b_grad": np.sum(inputs["sensitivity_array"], axis=0)}
+    other = {"W_grad": refs["W_grad"], "b_grad": np.array([0.5])}
+    assert check.judge(params, inputs, summed, refs, TOL).mistake == "fc_bias_grad_wrong_axis"
+    verdict = check.judge(params, inputs, other, refs, TOL)
+    assert not verdict.passed and verdict.mistake is None
+
+
+def test_random_stacks_are_counted_like_the_solution(torch_ref):
+    """The hidden stacks the grader draws are valid and torch's count equals the reference solution's."""
+    from autograder.checks.network import random_stack, torch_stack
+
+    namespace: dict = {}
+    source = (REPO_ROOT / "solutions" / "network.py").read_text()
+    exec("import numpy as np\n" + source[source.index("def output_shapes"):source.index("# The seed's Keras")],
+         namespace)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        stack = random_stack(rng)
+        count, shapes = torch_stack(torch_ref, stack["input_shape"], stack["layers"])
+        assert namespace["count_parameters"](stack["input_shape"], stack["layers"]) == count
+        assert [list(s) for s in namespace["output_shapes"](stack["input_shape"], stack["layers"])] == \
+            [list(s) for s in shapes]
