@@ -31,8 +31,8 @@ def test_every_assignment_has_seed_style_samples():
                for p in SEED_DIR.glob("a*.py"))
 
 
-# assignment 2 runs gradient checks twice per sample: slow tier
-PARAMS = [pytest.param(a, s, id=f"{a}-{s.name}", marks=[pytest.mark.integration] if a == "a2" else [])
+# assignment 2 runs gradient checks, assignment 4 trains LeNet, twice per sample: slow tier
+PARAMS = [pytest.param(a, s, id=f"{a}-{s.name}", marks=[pytest.mark.integration] if a in ("a2", "a4") else [])
           for a, s in SEED_SAMPLES]
 
 
