@@ -11,7 +11,7 @@ import numpy as np
 # Fixed numbers a public check feeds the student's activator, so that a wrong activator is blamed, not the layer.
 ACTIVATOR_PROBE = np.array([-1.5, -0.25, 0.0, 0.5, 2.0])
 
-# Scalar functions students' numerical_gradient is tried on (torch twins in checks/backprop.py give the exact
+# Scalar functions students' numerical_gradient is tried on (torch twins in checks/gradient_checking.py give the exact
 # gradients).
 GRADIENT_FUNCTIONS = {
     "sum_of_squares": lambda x: float(np.sum(x ** 2)),
