@@ -95,6 +95,8 @@ def test_every_checks_and_drivers_module_is_registered():
     registered = {f.__module__ for f in drivers.DRIVERS.values()}
     for info in pkgutil.iter_modules(drivers.__path__):
         if _marks_drivers(Path(drivers.__path__[0]) / f"{info.name}.py"):
-            assert f"autograder.drivers.{info.name}" in registered, f"import {info.name} in autograder/drivers/__init__.py"
-    missing = sorted(f"{name} (driver {c.driver})" for name, c in checks.CHECKS.items() if c.driver not in drivers.DRIVERS)
+            assert f"autograder.drivers.{info.name}" in registered, \
+                f"import {info.name} in autograder/drivers/__init__.py"
+    missing = sorted(f"{name} (driver {c.driver})" for name, c in checks.CHECKS.items()
+                     if c.driver not in drivers.DRIVERS)
     assert missing == [], "checks whose driver is not registered"
