@@ -31,8 +31,11 @@ def bn_inputs(params, rng) -> dict:
     if params.get("equal_channel"):
         batches[:, :, 0] = rng.uniform(-1, 1)  # every value of channel 0 the same: variance 0
     c = shape[1]
-    return {"batches": batches, "eval_input": rng.normal(size=shape), "gamma": rng.uniform(0.5, 1.5, c),
-            "beta": rng.uniform(-1, 1, c), "sensitivity_array": rng.uniform(-1, 1, shape)}
+    inputs = {"batches": batches, "eval_input": rng.normal(size=shape), "gamma": rng.uniform(0.5, 1.5, c),
+              "beta": rng.uniform(-1, 1, c), "sensitivity_array": rng.uniform(-1, 1, shape)}
+    if params.get("single"):  # two values per channel, which torch trains on: the ValueError must not come here too
+        inputs["control"] = rng.normal(size=(2, *shape[1:]))
+    return inputs
 
 
 class _Torch:
@@ -125,7 +128,7 @@ class BatchNormForwardCheck(Check):
         if not verdict.passed:
             return verdict
         if params.get("single"):
-            verdict = self._raised(params, outputs.get("raised"))
+            verdict = self._raised(params, outputs.get("raised"), outputs.get("control_raised"))
             if not verdict.passed:
                 return verdict
         steps = outputs.get("steps") or []
@@ -140,8 +143,10 @@ class BatchNormForwardCheck(Check):
         after = " after the training batches" if steps else ""
         verdict = judge_array(f"the output of {label}{after}", returned, refs["eval"], tol, refs["eval_alternatives"],
                               require_float64=False)
-        return verdict if not verdict.passed else stored_too(outputs.get("eval") or {}, "output_array", returned,
-                                                             label, NAME)
+        if not verdict.passed:
+            return verdict
+        verdict = stored_too(outputs.get("eval") or {}, "output_array", returned, label, NAME)
+        return verdict if not verdict.passed else self._kept(outputs.get("eval") or {}, label)
 
     @staticmethod
     def _initial(initial, wanted, tol) -> Verdict:
@@ -156,13 +161,41 @@ class BatchNormForwardCheck(Check):
         return PASS
 
     @staticmethod
-    def _raised(params, raised) -> Verdict:
+    def _raised(params, raised, control_raised) -> Verdict:
         shape = "x".join(str(n) for n in params["input_shape"])
-        if raised == "ValueError":
+        if raised == "ValueError" and control_raised is None:
             return PASS
+        if raised == "ValueError":
+            control = "x".join(str(n) for n in [2, *params["input_shape"][1:]])
+            return Verdict.fail(f"{NAME}.forward(x, training=True) raised ValueError on a {shape} batch (one value per "
+                                f"channel), but it also raised {control_raised} on a {control} batch (two values per "
+                                "channel), which torch normalizes: raise ValueError only when a channel has a single "
+                                "value in the batch.")
         what = "returned without an error" if raised is None else f"raised {raised}"
         return Verdict.fail(f"{NAME}.forward(x, training=True) on a {shape} batch (one value per channel) {what}; it "
                             "should raise ValueError, as torch does: one value has no spread to normalize by.")
+
+    @staticmethod
+    def _kept(evaluation, label) -> Verdict:
+        """Evaluation mode leaves the running statistics as they were (torch's BatchNorm2d changes nothing there)."""
+        before, after = evaluation.get("running_before") or {}, evaluation.get("running_after") or {}
+        for key, value in before.items():
+            if value is None:
+                continue  # missing before the call: the training checks say so
+            if after.get(key) is None:
+                return Verdict.fail(f"{NAME}.{key} is missing after {label}.")
+            old, new = as_array(value, f"{NAME}.{key}").array, as_array(after[key], f"{NAME}.{key}").array
+            if old.shape != new.shape:
+                change = f"from shape {shape_text(old.shape)} to {shape_text(new.shape)}"
+            elif not np.array_equal(old, new, equal_nan=True):
+                index = tuple(int(n) for n in np.argwhere(old != new)[0])
+                change = f"at index {index}: {old[index]:g} -> {new[index]:g}"
+            else:
+                continue
+            return Verdict.fail(f"{label} changed {NAME}.{key} ({change}): evaluation mode uses the running "
+                                "statistics and leaves them as they are (as torch's BatchNorm2d does); only a "
+                                "training forward updates them.")
+        return PASS
 
     @staticmethod
     def _step(i, got, wanted, initial, tol) -> Verdict:

@@ -50,7 +50,8 @@ def _raised(label, function, *args) -> str | None:
 @driver
 def bn_forward(namespace, inputs, params, settings):
     """__init__'s state; forward(batch, True) on every training batch (outputs, running statistics after each) or,
-    for params.single, whether it raised; then forward(eval_input, False)."""
+    for params.single, whether it raised (and whether a fresh layer raises on the control batch); then
+    forward(eval_input, False), with the running statistics before and after it."""
     initial: dict = {}
     bn = build_batch_norm(namespace, params, inputs, initial)
     forward = get_attribute(bn, "forward", NAME)
@@ -61,8 +62,15 @@ def bn_forward(namespace, inputs, params, settings):
             continue
         result = _result(bn, call(f"{NAME}.forward(x, training=True)", forward, np.array(batch), True))
         steps.append({**result, **{key: snapshot(bn, key) for key in ("running_mean", "running_var")}})
+    control = None
+    if params.get("single"):  # a fresh layer trained on two values per channel: does it raise there too?
+        fresh = build_batch_norm(namespace, params, inputs)
+        control = _raised(f"{NAME}.forward(x, training=True)", get_attribute(fresh, "forward", NAME),
+                          np.array(inputs["control"]), True)
+    before = {key: snapshot(bn, key) for key in ("running_mean", "running_var")}
     evaluation = _result(bn, call(f"{NAME}.forward(x, training=False)", forward, np.array(inputs["eval_input"]), False))
-    return {"initial": initial, "steps": steps, "raised": raised, "eval": evaluation}
+    evaluation.update(running_before=before, running_after={key: snapshot(bn, key) for key in before})
+    return {"initial": initial, "steps": steps, "raised": raised, "control_raised": control, "eval": evaluation}
 
 
 @driver
