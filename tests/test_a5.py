@@ -1,12 +1,17 @@
 """Assignment 5's references: receptive fields measured with torch agree with the formula, the bottleneck's costs
 counted on torch modules are the notebook's numbers, and the conventions the checks rely on are torch's."""
 
+import fnmatch
+
 import numpy as np
 import pytest
 import torch
 
+from autograder import samples as sample_defs
 from autograder.checks.receptive import branch_cost, measured_field, random_layers
 from autograder.references import TorchReference
+
+from .test_checks import sample_results
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +89,18 @@ def test_figures_draw_torchs_numbers():
     y.sum().backward()
     assert np.array_equal(growth["paths_3"][0], x.grad[0, 0].numpy())
     assert growth["output_size"].tolist() == [1, 3, 5, 7]
+
+
+UNNAMED = [s for s in sample_defs.load_samples("a5")
+           if isinstance(s.expect, dict) and not all(s.expect.get("lose", {}).values())]
+
+
+@pytest.mark.parametrize("sample", UNNAMED, ids=[s.name for s in UNNAMED])
+def test_a_mistake_the_sample_does_not_plant_is_not_named(masters, sample):
+    """Where a sample loses a test without a name (null in samples.yml), the test names no mistake: a one-number
+    coincidence (a size rounded up equals the size with dilation ignored here) is no diagnosis."""
+    results = sample_results(masters, "a5", sample)
+    unnamed = [pattern for pattern, mistake in sample.expect["lose"].items() if not mistake]
+    named = {t: r["mistake"] for t, r in results.items()
+             if any(fnmatch.fnmatchcase(t, p) for p in unnamed) and r["mistake"] is not None}
+    assert named == {}
