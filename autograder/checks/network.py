@@ -44,21 +44,24 @@ def torch_stack(torch_ref, input_shape, layers) -> tuple[int, list[tuple]]:
 
 
 def random_stack(rng) -> dict:
-    """A random valid stack: conv and max-pool layers, then global average pooling or not, then dense layers."""
-    c, size = int(rng.integers(1, 5)), int(rng.integers(12, 41))
-    shape, layers = [c, size, size], []
+    """A random valid stack on a non-square input: conv and max-pool layers, then global average pooling or not,
+    then dense layers."""
+    c, height, width = int(rng.integers(1, 5)), int(rng.integers(12, 41)), int(rng.integers(12, 41))
+    if height == width:
+        width += 1
+    shape, layers = [c, height, width], []
     for _ in range(int(rng.integers(1, 4))):
         kernel, stride = int(rng.integers(1, 6)), int(rng.integers(1, 3))
         padding = int(rng.integers(0, 3))
-        if (size + 2 * padding - kernel) // stride + 1 < 2:
+        if (min(height, width) + 2 * padding - kernel) // stride + 1 < 2:
             break
         layers.append({"type": "conv", "filters": int(rng.integers(2, 33)), "kernel": kernel, "stride": stride,
                        "padding": padding})
-        size = (size + 2 * padding - kernel) // stride + 1
-        if size >= 4 and rng.random() < 0.6:
+        height, width = ((n + 2 * padding - kernel) // stride + 1 for n in (height, width))
+        if min(height, width) >= 4 and rng.random() < 0.6:
             pool = int(rng.integers(2, 4))
             layers.append({"type": "maxpool", "size": pool})
-            size = (size - pool) // pool + 1
+            height, width = ((n - pool) // pool + 1 for n in (height, width))
     if rng.random() < 0.5:
         layers.append({"type": "globalavgpool"})
     for _ in range(int(rng.integers(1, 3))):
@@ -413,7 +416,12 @@ class LeNetTrainCheck(Check):
         parameters = student_parameters(outputs.get("parameters"), "after LeNet.train")
         from ..references import TorchReference
 
-        net = TorchLeNet(TorchReference("cpu"), parameters)
+        torch_ref = TorchReference("cpu")
+        if not params.get("held_out"):  # a short run: the same SGD in torch, from the weights train() started with
+            verdict = self._replayed(params, inputs, outputs, losses, parameters, torch_ref, tol)
+            if not verdict.passed:
+                return verdict
+        net = TorchLeNet(torch_ref, parameters)
         probes = net.predictions(inputs["probes"])
         predicted = as_array(outputs.get("predictions"), "LeNet.predict").array.ravel()
         if predicted.shape != probes.shape or np.any(predicted != probes):
@@ -429,6 +437,35 @@ class LeNetTrainCheck(Check):
                             f"network classifies {accuracy:.1%} of the held-out digits correctly; this test asks for "
                             f"{minimum:.0%}. The mean losses per epoch were " +
                             ", ".join(f"{v:.3f}" for v in losses) + ".")
+
+    @staticmethod
+    def _replayed(params, inputs, outputs, losses, parameters, torch_ref, tol) -> Verdict:
+        """train() against plain SGD in torch: one step per image, in the given order, at the given learning rate,
+        from the weights the network had before train(); the mean losses per epoch and the final weights."""
+        net = TorchLeNet(torch_ref, student_parameters(outputs.get("initial"), "before LeNet.train"),
+                         requires_grad=True)
+        lr, expected = params["learning_rate"], []
+        for _ in range(params["epochs"]):
+            total = 0.0
+            for image, label in zip(inputs["images"], inputs["labels"]):
+                value, gradients = net.gradients(image, int(label))
+                with torch_ref.torch.no_grad():
+                    for key, t in net.p.items():
+                        t -= lr * torch_ref.tensor(gradients[key])
+                total += value
+            expected.append(total / len(inputs["labels"]))
+        verdict = compare_array("the mean losses per epoch LeNet.train returned", _returned(losses),
+                                np.array(expected), tol, require_float64=False)
+        if not verdict.passed:
+            return Verdict.fail(verdict.message + " Expected: plain SGD, one step per image in the given order, "
+                                "the mean of the losses step returned in each epoch.")
+        trained = net.values()
+        for key in PARAMETERS:
+            verdict = compare_array(f"{PARAMETER_LABELS[key]} after LeNet.train", _returned(parameters[key]),
+                                    trained[key], tol, require_float64=False)
+            if not verdict.passed:
+                return verdict
+        return PASS
 
     def describe(self, params):
         layers = "the course's layers" if params.get("layers_source") == "reference" else "your layers"

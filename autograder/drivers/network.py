@@ -153,13 +153,14 @@ def lenet(namespace, inputs, params, settings):
 @driver
 def lenet_train(namespace, inputs, params, settings):
     """A new LeNet(learning_rate, seed) trained with train(images, labels, epochs, learning_rate) -> its losses,
-    the losses attribute, the trained weights and predict() on the probe images the grader sent."""
+    the losses attribute, the weights before and after training and predict() on the probe images the grader sent."""
     with layers_for(namespace, params):
         net = new_lenet(namespace, params)
         layers = layers_of(net)
         labels = np.array(inputs["labels"], dtype=int)
+        initial = read_parameters(layers)
         returned = call("LeNet.train", get_attribute(net, "train", "LeNet"), inputs["images"].copy(), labels,
                         params["epochs"], params["learning_rate"])
         predictions = call("LeNet.predict", get_attribute(net, "predict", "LeNet"), inputs["probes"].copy())
-        return {"returned": returned, "losses": getattr(net, "losses", None), "parameters": read_parameters(layers),
-                "predictions": predictions}
+        return {"returned": returned, "losses": getattr(net, "losses", None), "initial": initial,
+                "parameters": read_parameters(layers), "predictions": predictions}
