@@ -130,7 +130,8 @@ def _matching(pattern: str, test_ids) -> list[str]:
 def problems(sample: Sample, results: dict[str, dict]) -> list[str]:
     """What is wrong with a sample's results (test id -> {'passed', 'message'}); [] when as expected.
 
-    A mistake counts as named when its advice appears in the message, whichever engine wrote the message.
+    A mistake counts as named when its advice appears in the message, whichever engine wrote the message; a test
+    expected to fail with no mistake (`lose: {test: null}`) must name none (a wrong diagnosis is worse than none).
     """
     found = []
     if sample.expect == "full":
@@ -144,6 +145,9 @@ def problems(sample: Sample, results: dict[str, dict]) -> list[str]:
                     found.append(f"{t} passed, expected it to fail")
                 elif mistake and MISTAKES[mistake] not in results[t]["message"]:
                     found.append(f"{t} failed without naming {mistake!r}: {results[t]['message']}")
+                elif not mistake and (named := [m for m, advice in MISTAKES.items()
+                                                if advice in results[t]["message"]]):
+                    found.append(f"{t} named {named[0]!r}, expected no name: {results[t]['message']}")
         for pattern in sample.expect.get("keep", []):
             found += [f"{t} failed: {results[t]['message']}" for t in _matching(pattern, results)
                       if not results[t]["passed"]]

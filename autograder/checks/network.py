@@ -325,7 +325,8 @@ class LeNetCheck(Check):
                                     f"instead of {expected[wrong[0]]:g}).")
             return PASS
         if method == "step":
-            return self._steps(inputs, outputs, refs, tol)
+            return self._steps(inputs, outputs, refs, tol, params.get("layers_source") == "reference",
+                               params["learning_rate"])
         verdict = self._losses(method, outputs.get("loss"), refs["loss"], tol)
         if not verdict.passed:
             return verdict
@@ -340,15 +341,32 @@ class LeNetCheck(Check):
             return PASS
         return PASS
 
-    def _steps(self, inputs, outputs, refs, tol) -> Verdict:
-        """Step by step: the loss it returned (from the weights before it), then the weights after it."""
+    @staticmethod
+    def _right_gradients(gradients, i, before, expected, lr, tol) -> bool:
+        """Did the student's layers hold torch's gradients after step i (read off the step torch took)?"""
+        try:
+            actual = student_parameters(gradients[i], "gradients")
+        except (StudentError, TypeError, IndexError, KeyError):
+            return False
+        return all(compare_array("gradient", _returned(actual[key]),
+                                 (np.asarray(before[key], np.float64) - np.asarray(expected[key], np.float64)) / lr,
+                                 tol, require_float64=False).passed for key in PARAMETERS)
+
+    def _steps(self, inputs, outputs, refs, tol, course_layers: bool, lr: float) -> Verdict:
+        """Step by step: the loss it returned (from the weights before it), then the weights after it.
+
+        An uphill step is the update's sign with the course's layers, or when the student's layers held the right
+        gradients; otherwise a cross-entropy gradient of the wrong sign, which negates every gradient, lands on
+        exactly the same weights, and neither is named alone."""
         losses, values = outputs.get("loss"), outputs.get("parameters")
         if not isinstance(values, list) or len(values) != len(refs["parameters"]):
             raise StudentError("LeNet.step: the weights could not be read after every step")
         for i, expected in enumerate(refs["parameters"]):
             before = inputs["parameters"] if i == 0 else refs["parameters"][i - 1]
             # the step taken uphill lands as far on the other side of `before`; no step leaves `before`
-            alternatives = {key: {"step_update_sign": 2 * np.asarray(before[key]) - np.asarray(expected[key]),
+            uphill = ("step_update_sign",) if course_layers or self._right_gradients(
+                outputs.get("gradients"), i, before, expected, lr, tol) else ("step_update_sign", "ce_gradient_sign")
+            alternatives = {key: {**dict.fromkeys(uphill, 2 * np.asarray(before[key]) - np.asarray(expected[key])),
                                   "step_without_update": before[key]} for key in PARAMETERS}
             verdict = self._losses("step", (losses or [])[:i + 1] if isinstance(losses, list) else losses,
                                    refs["loss"][:i + 1], tol)

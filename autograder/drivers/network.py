@@ -141,10 +141,11 @@ def lenet(namespace, inputs, params, settings):
             outputs["gradients"] = read_parameters(layers, "_grad")
         elif method == "step":
             step = get_attribute(net, "step", "LeNet")
-            outputs["loss"], outputs["parameters"] = [], []
+            outputs["loss"], outputs["parameters"], outputs["gradients"] = [], [], []
             for image, label in zip(images, labels):
                 outputs["loss"].append(call("LeNet.step", step, image.copy(), label))
                 outputs["parameters"].append(read_parameters(layers))
+                outputs["gradients"].append(read_parameters(layers, "_grad"))  # tells an uphill step's cause
         else:
             outputs["predictions"] = call("LeNet.predict", get_attribute(net, "predict", "LeNet"), images.copy())
     return outputs
