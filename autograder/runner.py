@@ -43,6 +43,7 @@ class CaseResult:
     passed: bool
     message: str = ""
     mistake: str | None = None
+    credit: float = 0.0   # a failed case's share of its points (Verdict.partial); 1 when passed
 
 
 @dataclass
@@ -273,9 +274,11 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
             status = "error"
             verdict = Verdict(False, f"internal error in the grader ({type(exc).__name__}: {exc}); "
                                      "please report this to the course staff")
-        results.append(CaseResult(case.id, description, verdict.passed, verdict.message, verdict.mistake))
+        results.append(CaseResult(case.id, description, verdict.passed, verdict.message, verdict.mistake,
+                                  1.0 if verdict.passed else verdict.credit))
 
     passed = all(r.passed for r in results)
+    earned = spec.points * sum(r.credit for r in results) / len(spec.cases) if spec.cases and not passed else 0.0
     if passed:
         message, mistake = "all cases passed", None
     else:
@@ -283,7 +286,7 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
         message, mistake = _failure_summary(spec, results)
     result = TestResult(assignment=spec.assignment, question=spec.question, name=spec.name,
                       description=spec.description, hidden=spec.hidden, points=spec.points,
-                      score=spec.points if passed else 0.0, status="passed" if passed else status,
+                      score=spec.points if passed else round(earned, 6), status="passed" if passed else status,
                       message=message, mistake=mistake, cases=results, reference=provenance,
                       duration_s=round(time.perf_counter() - started, 4))
     if explain_failure:

@@ -113,3 +113,51 @@ def test_random_stacks_are_counted_like_the_solution(torch_ref):
         assert namespace["count_parameters"](stack["input_shape"], stack["layers"]) == count
         assert [list(s) for s in namespace["output_shapes"](stack["input_shape"], stack["layers"])] == \
             [list(s) for s in shapes]
+
+
+@pytest.mark.parametrize("right, credit", [(100, None), (95, None), (90, 2 / 3), (80, 0.0), (60, 0.0)])
+def test_held_out_accuracy_between_80_and_95_earns_linear_credit(torch_ref, right, credit):
+    """The accuracy test's credit: full at 95%, linear down to none at 80% (the labels are set so that the network
+    the grader rebuilds is right on exactly `right` of 100 held-out digits)."""
+    from autograder.checks.network import TorchLeNet, lenet_parameters
+
+    rng = np.random.default_rng(0)
+    weights = lenet_parameters(rng)
+    images = rng.uniform(0, 1, (100, 1, 8, 8))
+    predicted = TorchLeNet(torch_ref, weights).predictions(images)
+    labels = np.where(np.arange(100) < right, predicted, (predicted + 1) % 10).astype(float)
+    as_read = {key: list(value) if key in ("conv_weights", "conv_bias") else value for key, value in weights.items()}
+    params = {"held_out": True, "minimum_accuracy": 0.95, "partial_from": 0.80, "epochs": 2, "learning_rate": 0.01}
+    outputs = {"returned": [0.5, 0.4], "parameters": as_read, "predictions": predicted[:10]}
+    verdict = get_check("lenet_train").judge(params, {"probes": images[:10]}, outputs,
+                                             {"held_out_images": images, "held_out_labels": labels},
+                                             Tolerance(1e-6, 1e-9))
+    assert verdict.passed == (credit is None)
+    if credit is not None:
+        assert verdict.credit == pytest.approx(credit) and f"{right}.0% of the held-out digits" in verdict.message
+
+
+def test_a_test_scores_the_credit_its_failed_cases_earn(masters, monkeypatch):
+    """runner: a test's score is its points times the mean credit of its cases (1 for a pass)."""
+    import dataclasses
+
+    from autograder import runner
+    from autograder.checks.base import PASS, Verdict
+
+    spec = next(t for t in masters["a4"].questions["lenet_train"].tests if t.name == "loop")
+    spec = dataclasses.replace(spec, cases=[dataclasses.replace(spec.cases[0], id=f"c{i}") for i in range(2)])
+    check = get_check(spec.check)
+    verdicts = iter([PASS, Verdict.partial("short of the target.", 0.5)])
+
+    class Executor:
+        def run(self, *args):
+            return {}
+
+    monkeypatch.setattr(check, "judge", lambda *args: next(verdicts))
+    monkeypatch.setattr(check, "inputs", lambda case: {})
+    monkeypatch.setattr(check, "references", lambda *args: {})
+    from autograder.references import References
+
+    result = runner.run_test(spec, executor=Executor(), references=References("cpu"), explain_failure=False)
+    assert result.status == "failed" and result.score == pytest.approx(spec.points * 0.75)
+    assert "Partial credit: 50%" in result.message

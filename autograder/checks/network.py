@@ -402,7 +402,8 @@ class LeNetCheck(Check):
 class LeNetTrainCheck(Check):
     """LeNet(learning_rate, seed).train on the digits' training part with course.yml's epochs and learning rate;
     the grader reads the trained weights, computes the held-out accuracy from its own torch logits, and checks
-    predict on probe images. params.minimum_accuracy: the accuracy for a pass."""
+    predict on probe images. params.minimum_accuracy: the accuracy for a pass; params.partial_from: below it, no
+    credit; in between, credit grows linearly."""
 
     name, driver = "lenet_train", "lenet_train"
     uses_training = True
@@ -448,13 +449,15 @@ class LeNetTrainCheck(Check):
         if not params.get("held_out"):
             return PASS
         accuracy = float(np.mean(net.predictions(refs["held_out_images"]) == np.asarray(refs["held_out_labels"])))
-        minimum = float(params["minimum_accuracy"])
+        minimum, floor = float(params["minimum_accuracy"]), float(params.get("partial_from", params["minimum_accuracy"]))
         if accuracy >= minimum:
             return PASS
-        return Verdict.fail(f"after train({params['epochs']} epochs, learning rate {params['learning_rate']}) the "
-                            f"network classifies {accuracy:.1%} of the held-out digits correctly; this test asks for "
-                            f"{minimum:.0%}. The mean losses per epoch were " +
-                            ", ".join(f"{v:.3f}" for v in losses) + ".")
+        message = (f"after train({params['epochs']} epochs, learning rate {params['learning_rate']}) the network "
+                   f"classifies {accuracy:.1%} of the held-out digits correctly; this test asks for {minimum:.0%}. "
+                   "The mean losses per epoch were " + ", ".join(f"{v:.3f}" for v in losses) + ".")
+        if floor < minimum and accuracy > floor:  # linear credit between the floor and the minimum
+            return Verdict.partial(message, (accuracy - floor) / (minimum - floor))
+        return Verdict.fail(message)
 
     @staticmethod
     def _replayed(params, inputs, outputs, losses, parameters, torch_ref, tol) -> Verdict:
