@@ -43,7 +43,7 @@ class CaseResult:
     passed: bool
     message: str = ""
     mistake: str | None = None
-    credit: float = 0.0   # a failed case's share of its points (Verdict.partial); 1 when passed
+    credit: float = 0.0   # 1 when passed; a failed case's share (Verdict.partial); a test earns its smallest
 
 
 @dataclass
@@ -278,7 +278,8 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
                                   1.0 if verdict.passed else verdict.credit))
 
     passed = all(r.passed for r in results)
-    earned = spec.points * sum(r.credit for r in results) / len(spec.cases) if spec.cases and not passed else 0.0
+    # all or nothing, unless every failed case earned a share (Verdict.partial): then the smallest share
+    earned = spec.points * min((r.credit for r in results), default=0.0) if not passed else 0.0
     if passed:
         message, mistake = "all cases passed", None
     else:

@@ -138,7 +138,8 @@ def test_held_out_accuracy_between_80_and_95_earns_linear_credit(torch_ref, righ
 
 
 def test_a_test_scores_the_credit_its_failed_cases_earn(masters, monkeypatch):
-    """runner: a test's score is its points times the mean credit of its cases (1 for a pass)."""
+    """runner: a failed test scores its points times the smallest credit of its cases (1 for a pass, 0 for a plain
+    failure: all or nothing unless every failed case earned a share)."""
     import dataclasses
 
     from autograder import runner
@@ -147,7 +148,8 @@ def test_a_test_scores_the_credit_its_failed_cases_earn(masters, monkeypatch):
     spec = next(t for t in masters["a4"].questions["lenet_train"].tests if t.name == "loop")
     spec = dataclasses.replace(spec, cases=[dataclasses.replace(spec.cases[0], id=f"c{i}") for i in range(2)])
     check = get_check(spec.check)
-    verdicts = iter([PASS, Verdict.partial("short of the target.", 0.5)])
+    verdicts = iter([PASS, Verdict.partial("short of the target.", 0.5), Verdict.partial("short.", 0.5),
+                     Verdict.fail("wrong.")])
 
     class Executor:
         def run(self, *args):
@@ -159,5 +161,7 @@ def test_a_test_scores_the_credit_its_failed_cases_earn(masters, monkeypatch):
     from autograder.references import References
 
     result = runner.run_test(spec, executor=Executor(), references=References("cpu"), explain_failure=False)
-    assert result.status == "failed" and result.score == pytest.approx(spec.points * 0.75)
+    assert result.status == "failed" and result.score == pytest.approx(spec.points * 0.5)
     assert "Partial credit: 50%" in result.message
+    plain = runner.run_test(spec, executor=Executor(), references=References("cpu"), explain_failure=False)
+    assert plain.status == "failed" and plain.score == 0   # a plain failure beside a partial one: nothing

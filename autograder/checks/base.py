@@ -17,7 +17,7 @@ class Verdict:
     passed: bool
     message: str = ""
     mistake: str | None = None
-    credit: float = 0.0   # the share of the case's points a failed case still earns (0 <= credit < 1)
+    credit: float = 0.0   # the share of the test's points a failed case still earns (0 <= credit < 1)
 
     @classmethod
     def fail(cls, message: str, mistake: str | None = None) -> "Verdict":
@@ -27,7 +27,7 @@ class Verdict:
     def partial(cls, message: str, credit: float) -> "Verdict":
         """A failed case that still earns a share of its points (e.g. an accuracy between two thresholds)."""
         credit = min(max(float(credit), 0.0), 1.0)
-        return cls(False, f"{message} Partial credit: {credit:.0%} of this case's points.", None, credit)
+        return cls(False, f"{message} Partial credit: {credit:.0%} of this test's points.", None, credit)
 
 
 PASS = Verdict(True)
