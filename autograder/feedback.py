@@ -24,7 +24,7 @@ _HTML = _ENV.from_string("""\
 <td><code>{{ r.id }}</code><br><small>{{ r.description }}</small></td>
 <td>{{ "hidden" if r.hidden else "public" }}</td>
 <td>{{ fmt(r.score) }} / {{ fmt(r.points) }}</td>
-<td style="text-align:left">{% if r.passed %}&#9989; passed{% else %}&#10060; {{ "" if note else r.message }}{% endif %}</td>
+<td style="text-align:left">{% if r.passed %}&#9989; passed{% if r.note and not note %}<br>{{ r.note }}{% endif %}{% else %}&#10060; {{ "" if note else r.message }}{% endif %}</td>
 </tr>
 {% endfor %}
 </tbody>
@@ -58,7 +58,7 @@ def render_text(results: list[TestResult], title: str = "", note: str = "", note
         mark = "PASS" if r.passed else "FAIL"
         lines.append(f"  [{mark}] {r.id} ({'hidden' if r.hidden else 'public'}, {fmt(r.score)}/{fmt(r.points)}): "
                      f"{r.description}")
-        if not r.passed and not note:
+        if (not r.passed or r.note) and not note:  # a passed test's note: a report without points
             lines.append(f"         {r.message}")
     if results:
         lines.append(f"  total: {fmt(score)} / {fmt(possible)}")

@@ -13,6 +13,7 @@ from .cases import CaseSpec, TestSpec
 from .checks import Check, Tolerance, Verdict, get_check, with_reference_units
 from .checks.simplify import simplifications
 from .drivers import run_driver
+from .drivers.registry import TIME_LEFT
 from .mistakes import advice
 from .references import References, default_references
 from .student import NOT_IMPLEMENTED, ChildError, GradingTimeout, StudentError, captured_output, time_limit
@@ -70,6 +71,11 @@ class TestResult:
         return self.status == "passed"
 
     @property
+    def note(self) -> str:
+        """What a passed test still says (a report without points), or nothing."""
+        return self.message if self.passed and self.message != ALL_PASSED else ""
+
+    @property
     def id(self) -> str:
         return f"{self.question}.{self.name}"
 
@@ -92,6 +98,13 @@ def _failure_summary(spec: TestSpec, results: list[CaseResult]) -> tuple[str, st
 
 
 SKIP = "skip"
+ALL_PASSED = "all cases passed"  # a passed test's message, unless its cases said more (see TestResult.note)
+
+
+def _executor_remaining(executor) -> float:
+    """What is left of the executor's own time budget (a sandbox has one per submission), if it has one."""
+    remaining = getattr(executor, "remaining", None)
+    return remaining() if callable(remaining) else float("inf")
 NOT_RUN = "not run:"  # how an executor says it refused to call a method (one that timed out before, ...)
 
 
@@ -134,9 +147,7 @@ class SmallestFailing:
             return None
 
     def _executor_remaining(self) -> float:
-        """What is left of the executor's own time budget (a sandbox has one per submission), if it has one."""
-        remaining = getattr(self.executor, "remaining", None)
-        return remaining() if callable(remaining) else float("inf")
+        return _executor_remaining(self.executor)
 
     def search(self, failing: CaseSpec) -> dict | None:
         """Shrink one kind of parameter at a time, as far as the code still fails, in rounds until a whole round
@@ -252,7 +263,9 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise GradingTimeout(f"timed out after {limit:g} s")
-            outputs = executor.run(check.driver, copy.deepcopy(inputs), case.params, spec.settings, remaining)
+            # a driver that works for as long as it may (a report's training) reads the time it has left
+            settings = {**spec.settings, TIME_LEFT: min(remaining, _executor_remaining(executor))}
+            outputs = executor.run(check.driver, copy.deepcopy(inputs), case.params, settings, remaining)
             verdict = check.judge(case.params, inputs, outputs, values, tol)
         except ChildError as exc:  # text the student's code wrote: a hidden test shows only its kind (and diagnosis)
             verdict = check.explain(case.params, str(exc))
@@ -280,8 +293,8 @@ def run_test(spec: TestSpec, namespace=None, references: References | None = Non
     passed = all(r.passed for r in results)
     # all or nothing, unless every failed case earned a share (Verdict.partial): then the smallest share
     earned = spec.points * min((r.credit for r in results), default=0.0) if not passed else 0.0
-    if passed:
-        message, mistake = "all cases passed", None
+    if passed:  # a passing case may still say something (a report without points)
+        message, mistake = " ".join(r.message for r in results if r.message) or ALL_PASSED, None
     else:
         status = "failed" if status == "passed" else status
         message, mistake = _failure_summary(spec, results)

@@ -165,3 +165,118 @@ def test_a_test_scores_the_credit_its_failed_cases_earn(masters, monkeypatch):
     assert "Partial credit: 50%" in result.message
     plain = runner.run_test(spec, executor=Executor(), references=References("cpu"), explain_failure=False)
     assert plain.status == "failed" and plain.score == 0   # a plain failure beside a partial one: nothing
+
+
+# ---- the report of the student's own layers (lenet_train.own_layers: no points) ------------------------------------
+
+def own_layers_spec(masters):
+    return next(t for t in masters["a4"].questions["lenet_train"].tests if t.name == "own_layers")
+
+
+def test_the_own_layers_report_is_worth_nothing_comes_last_and_has_its_own_limit(masters, course):
+    spec = own_layers_spec(masters)
+    last_question = list(masters["a4"].questions)[-1]
+    assert spec.points == 0 and spec.hidden and spec.question == last_question
+    assert masters["a4"].questions[last_question].tests[-1].name == "own_layers"  # run after every scored test
+    assert spec.settings["test_timeout_s"] == course.assignment("a4").test_timeouts_s["lenet_train.own_layers"]
+
+
+@pytest.mark.parametrize("steps, words", [
+    (21555, "after all 15 epochs, the weights your layers reached classify"),
+    (2874, "your layers trained 2.00 of the 15 epochs (2874 of 21555 steps"),
+    (0, "did not finish one step"),
+])
+def test_the_own_layers_report_says_how_far_training_got_and_the_accuracy_the_grader_computed(torch_ref, steps, words):
+    from autograder.checks.network import TorchLeNet, lenet_parameters
+
+    rng = np.random.default_rng(1)
+    weights = lenet_parameters(rng)
+    images = rng.uniform(0, 1, (40, 1, 8, 8))
+    labels = TorchLeNet(torch_ref, weights).predictions(images).astype(float)
+    labels[:10] = (labels[:10] + 1) % 10  # the grader's logits are right on 30 of 40
+    as_read = {key: list(value) if key in ("conv_weights", "conv_bias") else value for key, value in weights.items()}
+    params = {"held_out": True, "epochs": 15, "learning_rate": 0.01}
+    verdict = get_check("lenet_own_layers").judge(
+        params, {"labels": np.zeros(1437)}, {"steps": steps, "parameters": as_read, "seconds": 22.5},
+        {"held_out_images": images, "held_out_labels": labels}, TOL)
+    assert verdict.passed and verdict.message.startswith("No points, a report.") and words in verdict.message
+    assert ("75.0% of the held-out digits" in verdict.message) == (steps > 0)
+
+
+def test_the_own_layers_report_names_weights_that_are_not_finite_and_fails_only_on_nonsense(torch_ref):
+    from autograder.checks.network import lenet_parameters
+
+    weights = lenet_parameters(np.random.default_rng(2))
+    weights["W2"][0, 0] = np.nan
+    params = {"held_out": True, "epochs": 15, "learning_rate": 0.01}
+    check = get_check("lenet_own_layers")
+    verdict = check.judge(params, {"labels": np.zeros(10)}, {"steps": 10, "parameters": weights}, {}, TOL)
+    assert verdict.passed and "not finite" in verdict.message
+    for steps in (-1, 151, 2.5, "10"):
+        assert not check.judge(params, {"labels": np.zeros(10)}, {"steps": steps, "parameters": weights}, {},
+                               TOL).passed
+
+
+def test_the_own_layers_driver_stops_by_itself_within_the_time_it_was_given(masters):
+    from autograder import samples as sample_defs
+    from autograder.drivers.network import lenet_own_training
+    from autograder.drivers.registry import TIME_LEFT
+
+    reference = next(s for s in sample_defs.load_samples("a4") if s.name == "reference")
+    namespace = sample_defs.namespace(reference, masters["a4"])
+    images, labels = digits.training_part()
+    params = {"epochs": 15, "learning_rate": 0.01, "seed": 0}
+    outputs = lenet_own_training(namespace, {"images": images, "labels": labels.astype(float)}, params,
+                                 {TIME_LEFT: 0.4, "test_timeout_s": 30})
+    assert 0 <= outputs["steps"] < 15 * len(labels)   # 0.3 s (3/4 of what is left) cannot train 15 epochs
+    assert outputs["seconds"] == pytest.approx(0.3) and set(outputs["parameters"]) >= {"W1", "conv_weights"}
+
+
+def test_feedback_shows_what_a_passed_report_says_and_nothing_for_a_plain_pass():
+    from autograder.feedback import render_html, render_text
+    from autograder.runner import ALL_PASSED, TestResult
+
+    def result(name, message):
+        return TestResult(assignment="a4", question="lenet_train", name=name, description="d", hidden=True,
+                          points=0.0, score=0.0, status="passed", message=message)
+
+    results = [result("own_layers", "No points, a report. 96.9% <held-out>"), result("accuracy", ALL_PASSED)]
+    text, html = render_text(results), render_html(results)
+    assert "No points, a report. 96.9% <held-out>" in text and ALL_PASSED not in text
+    assert "No points, a report. 96.9% &lt;held-out&gt;" in html and ALL_PASSED not in html
+
+
+def test_the_notebook_states_the_time_the_report_trains(course):
+    a4 = course.assignment("a4")
+    text = (REPO_ROOT / a4.source).read_text(encoding="utf-8")
+    stated = re.search(r"for as long as that report's time allows \(about (\d+) s\)", text)
+    allowance = 0.75 * a4.test_timeouts_s["lenet_train.own_layers"]  # drivers/network.py: its share of the limit
+    assert stated and abs(int(stated.group(1)) - allowance) <= 5
+
+
+@pytest.mark.integration
+def test_the_sandbox_gives_the_reference_full_marks_and_its_feedback_the_report(masters, course, sample_notebooks,
+                                                                               tmp_path):
+    """a4 through `course grade`'s engine: the reference earns every point and its feedback carries the report of
+    its own layers; the untouched release earns nothing."""
+    import shutil
+
+    from autograder.grading.batch import grade_folder
+    from autograder.sandbox.engine import SandboxEngine
+    from autograder.release.pipelines import all_tests
+
+    master = masters["a4"]
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("reference", "untouched"):
+        shutil.copyfile(sample_notebooks["a4"] / f"{name}.ipynb", folder / f"{name}.ipynb")
+    tests = all_tests(master)
+    report = grade_folder(SandboxEngine(tests, course.grading_for("a4")), folder, tmp_path / "out",
+                          master.assignment.questions, tests, title="a4")
+    by_student = {r.student: r for r in report.results}
+    reference, untouched = by_student["reference"], by_student["untouched"]
+    assert reference.score == sum(master.assignment.questions.values()) and untouched.score == 0
+    own = next(t for t in reference.tests if t.id == "lenet_train.own_layers")
+    assert own.passed and own.score == own.points == 0 and "of the held-out digits" in own.note
+    feedback = (tmp_path / "out" / "feedback" / "reference.txt").read_text()
+    assert "No points, a report." in feedback

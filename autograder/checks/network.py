@@ -495,4 +495,61 @@ class LeNetTrainCheck(Check):
         return f"LeNet.train with {layers}: {params['epochs']} epochs at learning rate {params['learning_rate']}, {what}"
 
 
-CHECKS = (NetworkSizeCheck(), KerasParametersCheck(), LayerAsLayerCheck(), LeNetCheck(), LeNetTrainCheck())
+class LeNetOwnLayersCheck(LeNetTrainCheck):
+    """A report without points: LeNet built from the student's OWN layers, trained by its step() on the training
+    part (course.yml's epochs and learning rate) for as long as the test's time allows; the grader computes the
+    held-out accuracy of the weights it reached from its own torch logits. It fails only when the network cannot
+    be trained at all (an error): how fast or how well the student's layers learn earns and costs nothing."""
+
+    name, driver = "lenet_own_layers", "lenet_own_training"
+
+    def generate(self, params, rng):
+        from ..digits import training_part
+
+        images, labels = training_part()
+        return {"images": images, "labels": labels.astype(float)}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        total, per_epoch = params["epochs"] * len(inputs["labels"]), len(inputs["labels"])
+        steps = outputs.get("steps")
+        if not isinstance(steps, int) or not 0 <= steps <= total:
+            return Verdict.fail("the report could not tell how many training steps your network took.")
+        head = (f"No points, a report. LeNet with your own layers, trained by LeNet.step one image at a time "
+                f"({params['epochs']} epochs at learning rate {params['learning_rate']}, as in the accuracy test, which "
+                "uses the course's layers): ")
+        if steps == 0:
+            return Verdict(True, head + "your layers did not finish one step in the time this report allows (the "
+                                        "course's layers train all the epochs in about ten seconds).")
+        parameters = student_parameters(outputs.get("parameters"), "after training with your own layers")
+        if steps == total:
+            done = f"after all {params['epochs']} epochs, the weights your layers reached"
+        else:
+            done = (f"in the {_seconds(outputs.get('seconds'))} this report allows, your layers trained "
+                    f"{steps / per_epoch:.2f} of the {params['epochs']} epochs ({steps} of {total} steps; faster "
+                    "layers would train them all); the weights they reached")
+        if not all(np.all(np.isfinite(parameters[key])) for key in PARAMETERS):
+            return Verdict(True, head + f"{done} are not finite (nan or inf): look at the softmax and the gradients "
+                                        "your layers compute.")
+        from ..references import TorchReference
+
+        net = TorchLeNet(TorchReference("cpu"), parameters)
+        accuracy = float(np.mean(net.predictions(refs["held_out_images"]) == np.asarray(refs["held_out_labels"])))
+        return Verdict(True, head + f"{done} classify {accuracy:.1%} of the held-out digits correctly (computed by "
+                                    "the grader from those weights).")
+
+    def describe(self, params):
+        return (f"a report without points: LeNet.step with your own layers, {params['epochs']} epochs at learning "
+                f"rate {params['learning_rate']}, held-out accuracy")
+
+
+def _seconds(value) -> str:
+    """A duration the child reported, for a message only (never a verdict)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return "time"
+    return f"{seconds:.0f} s" if np.isfinite(seconds) and 0 <= seconds < 1e5 else "time"
+
+
+CHECKS = (NetworkSizeCheck(), KerasParametersCheck(), LayerAsLayerCheck(), LeNetCheck(), LeNetTrainCheck(),
+          LeNetOwnLayersCheck())

@@ -8,11 +8,12 @@ wiring and training loop alone; the student's own classes are put back afterward
 from __future__ import annotations
 
 import contextlib
+import time
 
 import numpy as np
 
 from ..student import StudentError, call, get_attribute, lookup
-from .registry import driver, reference_unit
+from .registry import TIME_LEFT, driver, reference_unit
 
 LENET_SIGNATURE = "LeNet(learning_rate, seed)"
 LAYER_CLASSES = ("ReluActivator", "IdentityActivator", "Filter", "ConvLayer", "MaxPoolingLayer", "Flatten",
@@ -165,3 +166,24 @@ def lenet_train(namespace, inputs, params, settings):
         predictions = call("LeNet.predict", get_attribute(net, "predict", "LeNet"), inputs["probes"].copy())
         return {"returned": returned, "losses": getattr(net, "losses", None), "initial": initial,
                 "parameters": read_parameters(layers), "predictions": predictions}
+
+
+@driver
+def lenet_own_training(namespace, inputs, params, settings):
+    """A new LeNet(learning_rate, seed) of the student's own layers trained by step(image, label), one image at a
+    time in the given order, for the case's epochs or until its share of the time left runs out -> the weights and
+    the number of steps taken (a report: it stops between two steps, never by a time limit)."""
+    allowance = float(params.get("time_share", 0.75)) * float(settings.get(TIME_LEFT, settings.get("test_timeout_s", 20)))
+    started = time.monotonic()
+    net = new_lenet(namespace, params)
+    layers = layers_of(net)
+    step = get_attribute(net, "step", "LeNet")
+    images, labels = inputs["images"], [int(v) for v in inputs["labels"]]
+    steps = 0
+    for _ in range(int(params["epochs"])):
+        for image, label in zip(images, labels):
+            if time.monotonic() - started > allowance:
+                return {"parameters": read_parameters(layers), "steps": steps, "seconds": allowance}
+            call("LeNet.step", step, image.copy(), label)
+            steps += 1
+    return {"parameters": read_parameters(layers), "steps": steps, "seconds": time.monotonic() - started}

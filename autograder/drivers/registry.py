@@ -8,6 +8,10 @@ import contextlib
 # (a request names one of these).
 DRIVERS: dict = {}
 
+# In the settings a driver gets: the seconds left before its test's (or its submission's) limit, for a driver that
+# works for as long as it may (a report's training) and stops by itself in time.
+TIME_LEFT = "time_left_s"
+
 
 def driver(function):
     """Register function as the driver of its own name."""

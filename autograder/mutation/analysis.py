@@ -223,8 +223,10 @@ class MutationAnalysis:
                  count: int = 100, configurations: int = 12, min_kill_rate: float = 0.99):
         self.master, self.release, self.settings = master, release, settings
         self.seed, self.count, self.min_kill_rate = seed, count, min_kill_rate
-        # the smallest-failing-configuration search only explains failures; a mutant needs none
-        self.tests = [dataclasses.replace(t, settings={**t.settings, "search_max_probes": 0}) for t in tests]
+        # the smallest-failing-configuration search only explains failures; a mutant needs none. A test worth no
+        # points (a report) cannot kill a mutant: it is not run.
+        self.tests = [dataclasses.replace(t, settings={**t.settings, "search_max_probes": 0}) for t in tests
+                      if t.points > 0]
         self.solution = solution_cells(master)
         names = unit_names(master)
         self.probe = Probe(namespace(master, self.solution), Configurations(seed, configurations).for_units(names),
