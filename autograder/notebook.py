@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .cases import TestSpec, read_test_data
 from .feedback import Report, fmt, totals
+from .otter_credit import OtterTestFileScore, failure_text
 from .runner import run_test
 
 
@@ -52,11 +53,17 @@ def _test_spec(test_id: str, test_file: str) -> TestSpec:
 
 
 def run_otter_test(env: dict, test_id: str) -> None:
-    """One otter test case: run the test, raise AssertionError('[question.test] message') when it fails."""
+    """One otter test case: run the test, raise AssertionError('[question.test] message') when it fails.
+
+    A failed test that earned a share of its points says so first ('[question.test] partial credit, X of Y
+    points: message'), and otter scores its question as the library does (otter_credit.py)."""
     test_file = inspect.currentframe().f_back.f_code.co_filename
     result = run_test(_test_spec(test_id, test_file), env)
+    running = OtterTestFileScore.running()
+    if running is not None:
+        running.record(result.passed, result.score)
     if not result.passed:
-        raise AssertionError(f"[{result.id}] {result.message}")
+        raise AssertionError(failure_text(result.id, result.score, result.points, result.message))
 
 
 class Points(float):

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from ..cases import TestSpec
+from ..otter_credit import block_exception_line, earned_in, without_head
 from ..runner import TestResult
 from .results import SubmissionResult, failed_tests
 from .submissions import Submission, SubmissionError, read_notebook
@@ -49,7 +50,7 @@ def _failure_message(body: str) -> str:
         return "the test failed"
     last = found[-1]
     message = body[last.start("message"):].strip()
-    message = re.sub(r"^\[[\w.]+\] ", "", message)
+    message = re.sub(r"^\[[\w.]+\] ", "", without_head(message))
     return message if last["kind"] == "AssertionError" else f"{last['kind']}: {message}"
 
 
@@ -60,18 +61,20 @@ def parse_results(results: dict, tests: list[TestSpec]) -> list[TestResult]:
     for question in dict.fromkeys(t.question for t in tests):
         in_question = [t for t in tests if t.question == question]
         row = rows.get(question)
-        failures = {}
+        failures, earned = {}, {}
         if row is None:
             failures = {i: "otter reported no result for this question" for i in range(len(in_question))}
         else:
             for block in _BLOCK.finditer(row.get("output", "")):
                 if block["question"] == question and "Test case failed" in block["body"]:
                     failures[int(block["index"]) - 1] = _failure_message(block["body"])
+                    earned[int(block["index"]) - 1] = block_exception_line(block["body"])
         for index, spec in enumerate(in_question):
             message = failures.get(index)
+            share = earned_in(earned.get(index, ""), f"{spec.question}.{spec.name}", spec.points)  # partial credit
             parsed.append(TestResult(
                 assignment=spec.assignment, question=spec.question, name=spec.name, description=spec.description,
-                hidden=spec.hidden, points=spec.points, score=0.0 if message else spec.points,
+                hidden=spec.hidden, points=spec.points, score=share if message else spec.points,
                 status="failed" if message else "passed", message=message or "all cases passed"))
         if row is not None and abs(sum(r.score for r in parsed if r.question == question) - row["score"]) > 1e-4:
             raise ValueError(f"could not match otter's score for {question}: {row['score']} vs the parsed tests")
