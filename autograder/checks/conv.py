@@ -406,8 +406,12 @@ class ConvUpdateCheck(UpdateCheck):
     PARAMETERS = (("weights", "weights", "weights_grad", "the filters' weights after update()"),
                   ("bias", "biases", "bias_grad", "the filters' biases after update()"))
 
+    def layer_inputs(self, params, rng) -> dict:
+        """The layer's configuration, input, weights and biases (what its forward check generates)."""
+        return ConvForwardCheck().generate(params, rng)
+
     def generate(self, params, rng):
-        inputs = ConvForwardCheck().generate(params, rng)
+        inputs = self.layer_inputs(params, rng)
         inputs["weights_grad"] = rng.uniform(-1, 1, inputs["weights"].shape)
         inputs["bias_grad"] = rng.uniform(-1, 1, inputs["biases"].shape)
         return inputs

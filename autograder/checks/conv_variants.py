@@ -16,10 +16,9 @@ from ..probes import ACTIVATOR_PROBE
 from ..student import StudentError, as_array
 from .base import (PASS, Check, Verdict, activator_probe_reference, combined, compare_array, failure, result_of,
                    shape_text, stored_too, upstream_cause)
-from .conv import stacked
+from .conv import ConvUpdateCheck, stacked
 from .diagnosis import judge_array, matching_mistakes, mismatch_message
 from .gradient_checking import FD_STEP, ForwardAtPoints, compare_with_finite_differences, directions_for
-from .update import UpdateCheck
 
 CLASS_NAMES = {"dilated": "DilatedConvLayer", "transposed": "TransposedConvLayer"}
 
@@ -337,21 +336,13 @@ class VariantBackwardCheck(Check):
                 f"{params['previous_activator']}")
 
 
-class VariantUpdateCheck(UpdateCheck):
-    """update(): every filter takes one SGD step with the layer's learning rate (torch.optim.SGD)."""
+class VariantUpdateCheck(ConvUpdateCheck):
+    """update(): every filter takes one SGD step with the layer's learning rate (torch.optim.SGD), as ConvLayer's."""
 
     name, driver = "variant_update", "variant_update"
-    PARAMETERS = (("weights", "weights", "weights_grad", "the filters' weights after update()"),
-                  ("bias", "biases", "bias_grad", "the filters' biases after update()"))
 
-    def generate(self, params, rng):
-        inputs = variant_inputs(params, rng)
-        inputs["weights_grad"] = rng.uniform(-1, 1, inputs["weights"].shape)
-        inputs["bias_grad"] = rng.uniform(-1, 1, inputs["biases"].shape)
-        return inputs
-
-    def updated(self, outputs, key, label):
-        return combined(stacked(outputs.get(key, []), key))
+    def layer_inputs(self, params, rng) -> dict:
+        return variant_inputs(params, rng)
 
     def describe(self, params):
         return f"update() with learning rate {params['learning_rate']}: {describe_layer(params)}"

@@ -52,3 +52,26 @@ def forward_at(layer, forward, label: str, points, prepare=None) -> dict:
         returned.append(value.copy() if isinstance(value, np.ndarray) else value)
         stored.append(kept.copy() if isinstance(kept, np.ndarray) else kept)
     return {"returned": returned, "output_array": stored}
+
+
+def forward_at_points(layer, forward, label: str, inputs: dict, targets, parameters: dict, assign) -> dict:
+    """The gradient check's forward calls: for each target, forward_at every point the grader sent
+    (inputs['points_<target>']) -> outputs['forward_<target>']. Target 'input' moves the input to each point;
+    'weights' or 'bias' sets that parameter to it, assign(layer, {'weights': ..., 'bias': ...}), the other kept
+    as given in `parameters`."""
+    outputs = {}
+    for target in targets:
+        points = inputs[f"points_{target}"]
+
+        def prepare(i, target=target, points=points):
+            assign(layer, {**parameters, target: points[i]} if target != "input" else parameters)
+
+        at = points if target == "input" else [inputs["input_array"]] * len(points)
+        outputs[f"forward_{target}"] = forward_at(layer, forward, label, at, prepare)
+    return outputs
+
+
+def assign_filters(layer, values: dict) -> None:
+    """A filter bank's weights (K, C, H, W) and biases (K,), filter by filter."""
+    for f, w, b in zip(layer.filters, values["weights"], values["bias"]):
+        f.weights, f.bias = np.array(w), float(b)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..student import StudentError, call, call_static_or_bound, get_attribute, lookup
-from .common import activator_of, activator_probe, forward_at, snapshot
+from .common import activator_of, activator_probe, assign_filters, forward_at_points, snapshot
 from .registry import driver
 
 CONV_SIGNATURE = ("ConvLayer(input_width, input_height, channel_number, filter_width, filter_height, "
@@ -175,17 +175,7 @@ def conv_gradcheck(namespace, inputs, params, settings):
     analytic["delta_array"] = (analytic["delta_array"].copy() if isinstance(analytic["delta_array"], np.ndarray)
                                else analytic["delta_array"])
     forward = get_attribute(layer, "forward", "ConvLayer")
-    label = "ConvLayer.forward (at a point of the gradient check)"
-    outputs = {}
-    for target in params.get("targets", ["input", "weights", "bias"]):
-        points = inputs[f"points_{target}"]
-
-        def set_parameters(i, target=target, points=points):
-            weights = points[i] if target == "weights" else inputs["weights"]
-            biases = points[i] if target == "bias" else inputs["biases"]
-            for f, w, b in zip(layer.filters, weights, biases):
-                f.weights, f.bias = np.array(w), float(b)
-
-        inputs_at = points if target == "input" else [x] * len(points)
-        outputs[f"forward_{target}"] = forward_at(layer, forward, label, inputs_at, set_parameters)
+    outputs = forward_at_points(layer, forward, "ConvLayer.forward (at a point of the gradient check)", inputs,
+                                params.get("targets", ["input", "weights", "bias"]),
+                                {"weights": inputs["weights"], "bias": inputs["biases"]}, assign_filters)
     return {**analytic, **outputs}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..student import StudentError, call, call_static_or_bound, get_attribute, lookup
-from .common import activator_of, activator_probe, forward_at, snapshot
+from .common import activator_of, activator_probe, assign_filters, forward_at_points, snapshot
 from .registry import driver
 
 CLASS_NAMES = {"dilated": "DilatedConvLayer", "transposed": "TransposedConvLayer"}
@@ -136,16 +136,7 @@ def variant_gradcheck(namespace, inputs, params, settings):
     call(f"{name}.backward", get_attribute(layer, "backward", name), x.copy(), sensitivity.copy(), identity)
     outputs = _gradients(layer, name)
     forward = get_attribute(layer, "forward", name)
-    label = f"{name}.forward (at a point of the gradient check)"
-    for target in ("input", "weights", "bias"):
-        points = inputs[f"points_{target}"]
-
-        def set_parameters(i, target=target, points=points):
-            weights = points[i] if target == "weights" else inputs["weights"]
-            biases = points[i] if target == "bias" else inputs["biases"]
-            for f, w, b in zip(layer.filters, weights, biases):
-                f.weights, f.bias = np.array(w), float(b)
-
-        inputs_at = points if target == "input" else [x] * len(points)
-        outputs[f"forward_{target}"] = forward_at(layer, forward, label, inputs_at, set_parameters)
+    outputs.update(forward_at_points(layer, forward, f"{name}.forward (at a point of the gradient check)", inputs,
+                                     ("input", "weights", "bias"),
+                                     {"weights": inputs["weights"], "bias": inputs["biases"]}, assign_filters))
     return outputs

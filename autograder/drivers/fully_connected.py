@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..student import call, get_attribute, lookup
-from .common import activator_of, activator_probe, forward_at, instance, snapshot
+from .common import activator_of, activator_probe, forward_at_points, instance, snapshot
 from .registry import driver
 
 FC_SIGNATURE = "FullyConnectedLayer(input_size, output_size, activator, learning_rate)"
@@ -72,6 +72,10 @@ def fc_update(namespace, inputs, params, settings):
     return {"weights": getattr(layer, "W", None), "bias": getattr(layer, "b", None)}
 
 
+def _assign_fc(layer, values: dict) -> None:
+    layer.W, layer.b = np.array(values["weights"]), np.array(values["bias"])
+
+
 @driver
 def fc_gradcheck(namespace, inputs, params, settings):
     """The student's gradients (from backward), then the student's forward at every point the grader sent
@@ -83,16 +87,9 @@ def fc_gradcheck(namespace, inputs, params, settings):
          inputs["sensitivity_array"].copy(), identity)
     outputs = _gradients(layer)
     forward = get_attribute(layer, "forward", "FullyConnectedLayer")
-    for target in params.get("targets", ["input", "weights", "bias"]):
-        points = inputs[f"points_{target}"]
-
-        def set_parameters(i, target=target, points=points):
-            layer.W = np.array(points[i] if target == "weights" else inputs["W"])
-            layer.b = np.array(points[i] if target == "bias" else inputs["b"])
-
-        at = points if target == "input" else [x] * len(points)
-        outputs[f"forward_{target}"] = forward_at(layer, forward, "FullyConnectedLayer.forward (at a point of the "
-                                                  "gradient check)", at, set_parameters)
+    outputs.update(forward_at_points(layer, forward, "FullyConnectedLayer.forward (at a point of the gradient check)",
+                                     inputs, params.get("targets", ["input", "weights", "bias"]),
+                                     {"weights": inputs["W"], "bias": inputs["b"]}, _assign_fc))
     return outputs
 
 
