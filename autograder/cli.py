@@ -143,7 +143,7 @@ def _engine(course, assignment_id, name, hide=(), sandbox=True):
 
         return master, tests, OtterRunEngine(_ensure_built(course, assignment_id), tests,
                                              course.grading_for(assignment_id)["submission_budget_s"])
-    from .grading.sandbox import SandboxEngine, SandboxUnavailable
+    from .sandbox.engine import SandboxEngine, SandboxUnavailable
 
     try:
         return master, tests, SandboxEngine(tests, course.grading_for(assignment_id), hide=[Path(p) for p in hide],
@@ -203,7 +203,7 @@ def grade(ctx, assignment, submissions, out, engine, force, jobs, no_sandbox, lm
 
     course = _course(ctx)
     out = out or default_out() / assignment
-    from .grading.classrun import dask_engine, find_class, guarded, write_class_outputs
+    from .classrun import dask_engine, find_class, guarded, write_class_outputs
 
     found = find_class(course, assignment, submissions, out, InputLimits.from_settings(course.grading), say)
     if scheduler:

@@ -23,7 +23,7 @@ from autograder.config import load_course
 from autograder.grading.batch import grade_folder
 from autograder.grading.nbgrader_runner import NbgraderState, grade_with_nbgrader
 from autograder.grading.otter_engine import OtterRunEngine
-from autograder.grading.sandbox import SandboxEngine, SandboxUnavailable
+from autograder.sandbox.engine import SandboxEngine, SandboxUnavailable
 from autograder.master import load_master
 from autograder.release.pipelines import all_tests, build, load_release
 from autograder import samples as sample_defs

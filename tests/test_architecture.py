@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.belonging import AssignmentGuard, GuardedEngine
-from autograder.grading.distributed import DaskEngine
+from autograder.sandbox.distributed import DaskEngine
 from autograder.grading.engine import Engine
 from autograder.grading.otter_engine import OtterRunEngine
 from autograder.sandbox.engine import SandboxEngine

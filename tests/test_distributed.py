@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from autograder.grading.batch import grade_folder
-from autograder.grading.sandbox import SandboxEngine
+from autograder.sandbox.engine import SandboxEngine
 from autograder.release.pipelines import all_tests
 
 pytestmark = pytest.mark.integration
@@ -56,7 +56,7 @@ def local_gradebook(class_folder, setting, tmp_path_factory):
 
 
 def dask_engine(client, setting):
-    from autograder.grading.distributed import DaskEngine, EngineSetup
+    from autograder.sandbox.distributed import DaskEngine, EngineSetup
 
     _, tests, settings = setting
     return DaskEngine(client, EngineSetup(tests, settings))

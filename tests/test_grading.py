@@ -12,7 +12,7 @@ from autograder.grading.batch import grade_folder
 from autograder.grading.nbgrader_runner import (NbgraderGradingError, grade_with_nbgrader, import_failures,
                                                 preflight)
 from autograder.grading.otter_engine import OtterRunEngine
-from autograder.leaks import scan
+from autograder.release.leaks import scan
 from autograder.release.pipelines import all_tests
 
 integration = pytest.mark.integration  # otter, nbgrader or a release build
@@ -229,7 +229,7 @@ def test_import_errors_in_check_cells_are_detected():
 @integration
 def test_the_sandbox_engine_agrees_with_otter_test_by_test(assignment, otter_run, class_folder, masters, course,
                                                           tmp_path):
-    from autograder.grading.sandbox import SandboxEngine
+    from autograder.sandbox.engine import SandboxEngine
 
     master = masters[assignment]
     engine = SandboxEngine(all_tests(master), course.grading.for_tests(), hide=[class_folder])

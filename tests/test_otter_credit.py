@@ -119,7 +119,7 @@ def test_otter_run_scores_a_partially_credited_test_as_the_library_does(built, m
     graded by `otter run` with the released zip and by the course's own engine: the same scores, test by test."""
     from autograder import samples as sample_defs
     from autograder.grading.otter_engine import OtterRunEngine
-    from autograder.grading.sandbox import SandboxEngine
+    from autograder.sandbox.engine import SandboxEngine
     from autograder.grading.submissions import Submission
     from autograder.release.pipelines import all_tests, load_release
 

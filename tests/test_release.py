@@ -16,7 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.config import PACKAGE_DIR
-from autograder.leaks import scan
+from autograder.release.leaks import scan
 from autograder.release.compare import IGNORED, NumberTolerance, tree_differences
 from autograder.release.pipelines import RUNTIME_FOLDER, handout, release_differences
 from autograder.release.runtime import runtime_files, shipped_files
@@ -264,7 +264,7 @@ def test_the_runtime_is_what_the_notebook_entry_point_imports():
     """Found by following imports from autograder/notebook.py: the tooling, engines and CLI never ship."""
     shipped = runtime_files()
     assert {"__init__.py", "notebook.py", "runner.py", "cases.py", "checks/__init__.py"} <= set(shipped)
-    for home in ("cli.py", "config.py", "master.py", "leaks.py", "samples.py", "release/", "grading/", "sandbox/"):
+    for home in ("cli.py", "config.py", "master.py", "samples.py", "release/", "grading/", "sandbox/"):
         assert not any(name == home or name.startswith(home) for name in shipped), f"{home} would ship"
 
 

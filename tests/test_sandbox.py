@@ -17,7 +17,7 @@ import pytest
 from autograder import samples as sample_defs
 from autograder.grading.batch import grade_folder
 from autograder.grading.results import SubmissionResult
-from autograder.grading.sandbox import SandboxEngine
+from autograder.sandbox.engine import SandboxEngine
 from autograder.release.pipelines import all_tests, load_release
 from autograder.sandbox.tenancy import CGROUPS
 

@@ -28,7 +28,7 @@ import nbformat
 from ..cases import TestSpec
 from ..checks import get_check
 from ..config import PACKAGE_DIR, Course, course_root
-from ..leaks import scan
+from .leaks import scan
 from ..master import Master, Question, load_master
 from ..references import References
 from ..tools import tool_environment

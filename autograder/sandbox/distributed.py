@@ -15,9 +15,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import Engine
-from .results import SubmissionResult
-from .submissions import InputLimits, Submission, open_no_follow
+from ..grading.engine import Engine
+from ..grading.results import SubmissionResult
+from ..grading.submissions import InputLimits, Submission, open_no_follow
 
 _ENGINES: dict[str, Engine] = {}      # per worker process: setup token -> engine (references computed once)
 _PREPARED: dict[str, int] = {}        # per worker process: setup token -> how many times references were computed
@@ -39,7 +39,7 @@ class EngineSetup:
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def build(self) -> Engine:
-        from ..sandbox.engine import SandboxEngine
+        from .engine import SandboxEngine
 
         return SandboxEngine(self.tests, self.settings, sandbox=self.sandbox)
 

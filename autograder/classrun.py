@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .belonging import AssignmentGuard, GuardedEngine
-from .discovery import Discovery, discover_class, write_roster
-from .submissions import InputLimits
+from .grading.belonging import AssignmentGuard, GuardedEngine
+from .grading.discovery import Discovery, discover_class, write_roster
+from .grading.submissions import InputLimits
 
 
 def find_class(course, assignment: str, path: Path, out: Path, limits: InputLimits,
@@ -29,9 +29,9 @@ def guarded(course, assignment: str, engine) -> GuardedEngine:
 
 def dask_engine(course, assignment: str, scheduler: str, sandbox: bool = True):
     """(master, tests, engine) grading on the Dask cluster at `scheduler` with the local sandbox engine's setup."""
-    from ..master import load_master
-    from ..release.pipelines import all_tests
-    from .distributed import DaskEngine, EngineSetup
+    from .master import load_master
+    from .release.pipelines import all_tests
+    from .sandbox.distributed import DaskEngine, EngineSetup
 
     master = load_master(course, assignment)
     tests = all_tests(master)
@@ -43,8 +43,8 @@ def dask_engine(course, assignment: str, scheduler: str, sandbox: bool = True):
 def write_class_outputs(master, tests, results, out: Path, found: Discovery | None, lms_format: str | None,
                         lms_assignment_id: str | None, say: Callable[[str], None]) -> None:
     """The class report (HTML + JSON) and, when asked for, the grades as the LMS imports them."""
-    from ..report import ClassReport
-    from .lms import LmsExport, load_roster
+    from .grading.lms import LmsExport, load_roster
+    from .report import ClassReport
 
     assignment = master.assignment
     html, data = ClassReport(assignment.id, assignment.title, assignment.questions, tests, results).write(

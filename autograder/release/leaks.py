@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .master import Master
-from .release.implement import solution_bodies
+from ..master import Master
+from .implement import solution_bodies
 
 MIN_LINE = 20  # shorter solution lines (`return self.bias`) are too generic to be evidence
 
