@@ -280,3 +280,24 @@ def test_the_sandbox_gives_the_reference_full_marks_and_its_feedback_the_report(
     assert own.passed and own.score == own.points == 0 and "of the held-out digits" in own.note
     feedback = (tmp_path / "out" / "feedback" / "reference.txt").read_text()
     assert "No points, a report." in feedback
+
+
+@pytest.mark.integration
+def test_nbgrader_gives_the_reference_full_marks_and_its_feedback_the_report(built, sample_notebooks, masters,
+                                                                            tmp_path):
+    """a4 through nbgrader autograde: full marks for the reference, none for the untouched release, and the
+    hidden lenet_train cell's output (the feedback) carries the report of the student's own layers."""
+    import shutil
+
+    from autograder.grading.nbgrader_runner import grade_with_nbgrader
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name in ("reference", "untouched"):
+        shutil.copyfile(sample_notebooks["a4"] / f"{name}.ipynb", folder / f"{name}.ipynb")
+    report = grade_with_nbgrader(built["a4"].nbgrader_root, "a4", built["a4"].notebook, folder, tmp_path / "out",
+                                 tmp_path / "state")
+    full = masters["a4"].assignment.points
+    assert report.max_score == full and report.scores == {"reference": full, "untouched": 0}
+    page = tmp_path / "state" / "feedback" / "reference" / "a4" / built["a4"].notebook.replace(".ipynb", ".html")
+    assert "No points, a report." in page.read_text()
