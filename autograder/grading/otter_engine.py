@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..cases import TestSpec
 from ..otter_credit import block_exception_line, earned_in, without_head
-from ..runner import TestResult
+from ..runner import ALL_PASSED, TestResult
 from .results import SubmissionResult, failed_tests
 from .submissions import Submission, SubmissionError, read_notebook
 
@@ -75,7 +75,7 @@ def parse_results(results: dict, tests: list[TestSpec]) -> list[TestResult]:
             parsed.append(TestResult(
                 assignment=spec.assignment, question=spec.question, name=spec.name, description=spec.description,
                 hidden=spec.hidden, points=spec.points, score=share if message else spec.points,
-                status="failed" if message else "passed", message=message or "all cases passed"))
+                status="failed" if message else "passed", message=message or ALL_PASSED))
         if row is not None and abs(sum(r.score for r in parsed if r.question == question) - row["score"]) > 1e-4:
             raise ValueError(f"could not match otter's score for {question}: {row['score']} vs the parsed tests")
     return parsed
