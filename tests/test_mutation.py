@@ -135,6 +135,37 @@ def test_a_result_kept_only_in_its_attribute_is_equivalent(masters):
     assert probe_for(master).difference(stored_only) is None
 
 
+@pytest.mark.parametrize("cell, old, new, label", [
+    ("implement-SoftmaxCrossEntropy", "self.delta_array[self.label, 0] -= 1.0",
+     "self.delta_array[self.label, 0] += 1.0", "SoftmaxCrossEntropy.backward"),
+    ("implement-Flatten", "np.reshape(sensitivity_array, self.input_shape)",
+     "np.reshape(sensitivity_array, self.input_shape, order='F')", "Flatten.backward"),
+    ("implement-FullyConnectedLayer", "self.W_grad = sensitivity_array @ self.input_array.T",
+     "self.W_grad = sensitivity_array @ self.input_array.T * 2", "W_grad after bp_gradient"),
+    ("implement-output_shapes-count_parameters", "total += layer[\"units\"] * (int(np.prod(shape)) + 1)",
+     "total += layer[\"units\"] * int(np.prod(shape))", "stack 0: count_parameters"),
+    ("implement-LeNet", "layer.learning_rate = learning_rate", "layer.learning_rate = layer.learning_rate", "train"),
+    ("implement-LeNet", "MaxPoolingLayer(6, 6, 6, 2, 2, 2)", "MaxPoolingLayer(6, 6, 5, 2, 2, 2)",
+     "LeNet(0.05, 0) builds layer 1"),
+])
+def test_the_probe_sees_what_a4_documents(masters, cell, old, new, label):
+    """a4's units: the layers' results and documented attributes, the functions, LeNet's table of layers and train."""
+    assert probe_for(masters["a4"]).difference(mutated_namespace(masters["a4"], cell, old, new)).label == label
+
+
+@pytest.mark.parametrize("cell, old, new", [
+    ("implement-LeNet", "np.sqrt(2.0 / 9)", "np.sqrt(2.0 / 10)"),  # He's scale: initial weights by form only
+    ("implement-LeNet", "np.sqrt(2.0 / 64)", "np.sqrt(2.0 // 64)"),
+    ("implement-FullyConnectedLayer", "        self.output_array = np.zeros((output_size, 1))\n", ""),
+    ("implement-LeNet", "        return self.losses\n", "        pass\n"),  # kept in self.losses
+])
+def test_a4_changes_nothing_documents_are_equivalent(masters, cell, old, new):
+    master = masters["a4"]
+    probe = probe_for(master)
+    assert probe.difference(namespace(master, solution_cells(master))) is None
+    assert probe.difference(mutated_namespace(master, cell, old, new)) is None
+
+
 def test_a_handful_of_mutants_graded_by_the_sandbox(course):
     analysis = analysis_for(course, "a1", count=3)
     by_description = {m.mutation.description: m for m in all_mutants(analysis.master)}
