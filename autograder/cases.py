@@ -103,6 +103,11 @@ class TestSpec:
         return f"{self.question}.{self.name}"
 
 
+def scored(tests) -> list[TestSpec]:
+    """The tests worth points: what otter runs (a test worth none is a report, shown by the other engines)."""
+    return [t for t in tests if t.points > 0]
+
+
 def read_test_data(path) -> dict[str, TestSpec]:
     """The tests of a test data file (`tests/<question>.json`, written by `course release`), by test name."""
     with open(path, encoding="utf-8") as handle:

@@ -139,8 +139,10 @@ def _engine(course, assignment_id, name, hide=(), sandbox=True):
     master = load_master(course, assignment_id)
     tests = all_tests(master)
     if name == "otter":
+        from .cases import scored
         from .grading.otter_engine import OtterRunEngine
 
+        tests = scored(tests)  # otter's test files hold no report (a test worth no points)
         return master, tests, OtterRunEngine(_ensure_built(course, assignment_id), tests,
                                              course.grading_for(assignment_id)["submission_budget_s"])
     from .sandbox.engine import SandboxEngine, SandboxUnavailable

@@ -28,7 +28,9 @@ def number(value: float) -> str:
 
 
 def failure_text(test_id: str, score: float, points: float, message: str) -> str:
-    """The AssertionError text of a failed test: its id, what it earned when that is a share, then its message."""
+    """The AssertionError text of a failed test: its id, what it earned when that is a share, then its message, on
+    ONE line (a student's text inside the message can never start a line of otter's results: no forged blocks)."""
+    message = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
     if 0 < score < points:
         return f"[{test_id}] partial credit, {number(score)} of {number(points)} points: {message}"
     return f"[{test_id}] {message}"

@@ -70,6 +70,8 @@ def call(label: str, function, *args, signature: str | None = None, **kwargs):
         raise StudentError(f"{label} {NOT_IMPLEMENTED} (it raises NotImplementedError)") from None
     except RecursionError:
         raise StudentError(f"{label} recursed without end (RecursionError)") from None
+    except SystemExit as exc:  # as the sandbox's child says it; in a kernel it would end the grading
+        raise StudentError(f"{label}: your code called sys.exit({str(exc.code)[:100]}) while being graded") from None
     except TypeError as exc:
         hint = f"; the course's signature is {signature}" if signature and "argument" in str(exc) else ""
         raise StudentError(f"{label} raised TypeError: {exc}{_student_frame(exc)}{hint}") from None

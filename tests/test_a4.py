@@ -301,3 +301,52 @@ def test_nbgrader_gives_the_reference_full_marks_and_its_feedback_the_report(bui
     assert report.max_score == full and report.scores == {"reference": full, "untouched": 0}
     page = tmp_path / "state" / "feedback" / "reference" / "a4" / built["a4"].notebook.replace(".ipynb", ".html")
     assert "No points, a report." in page.read_text()
+
+
+def test_a_network_of_another_size_is_named_before_the_grader_builds_it(torch_ref):
+    """The grader builds LeNet in torch from the weights a submission's layers hold: only LeNet's shapes (a
+    thousand filters would be a tensor as large as a submission likes); per-filter biases of shape (1,) are fine."""
+    from autograder.checks.network import lenet_parameters, network_parameters
+    from autograder.student import StudentError
+
+    weights = lenet_parameters(np.random.default_rng(3))
+    as_read = {key: list(value) if key in ("conv_weights", "conv_bias") else value for key, value in weights.items()}
+    as_read["conv_bias"] = [np.array([b]) for b in weights["conv_bias"]]  # per-filter arrays of one value
+    assert network_parameters(as_read, "after training")["conv_bias"].shape == (6,)
+    many = dict(as_read, conv_weights=[np.zeros((1, 3, 3))] * 1000, conv_bias=[0.0] * 1000)
+    with pytest.raises(StudentError, match=r"the shape of the conv layer's filters' weights is \(1000, 1, 3, 3\)"):
+        network_parameters(many, "after training")
+    with pytest.raises(StudentError, match=r"hidden FC layer's W is \(54, 64\); in LeNet it is \(64, 54\)"):
+        network_parameters(dict(as_read, W1=weights["W1"].T), "after training")
+
+
+def test_reports_run_last_in_the_sandbox_after_the_tests_that_hand_out_the_course_units(masters):
+    from autograder.release.pipelines import all_tests
+    from autograder.sandbox.engine import grading_order
+
+    tests = all_tests(masters["a4"])
+    order = [tests[i] for i in grading_order(tests)]
+    assert order[-1].id == "lenet_train.own_layers" and all(t.points > 0 for t in order[:-1])
+    handing = [i for i, t in enumerate(order) if t.settings.get("driver_setup")]
+    assert handing and all(order[i].settings.get("driver_setup") for i in range(handing[0], len(order) - 1))
+
+
+def test_otters_test_files_hold_no_report(masters):
+    """otter shows nothing of a passed test: a report worth no points would only cost its time there."""
+    import nbformat
+
+    from autograder.release.preprocessors import COURSE, RenderOtterQuestions
+
+    question = masters["a4"].questions["lenet_train"]
+    cell = nbformat.v4.new_markdown_cell("", metadata={COURSE: {"role": "question", "question": "lenet_train"}})
+    nb, _ = RenderOtterQuestions().preprocess(nbformat.v4.new_notebook(cells=[cell]),
+                                              {"questions": {"lenet_train": question}})
+    sources = "\n".join(c.source for c in nb.cells)
+    assert "lenet_train.accuracy" in sources and "own_layers" not in sources
+
+
+def test_code_that_calls_sys_exit_in_a_kernel_fails_its_test_and_grading_goes_on():
+    from autograder.student import StudentError, call
+
+    with pytest.raises(StudentError, match=r"called sys.exit\(3\) while being graded"):
+        call("LeNet.step", lambda: exit(3))

@@ -147,3 +147,12 @@ def test_otter_run_scores_a_partially_credited_test_as_the_library_does(built, m
         if test.points:
             assert by_id[test.id].score == pytest.approx(test.score, abs=1e-5), test.id
     assert by_id[ACCURACY].message == accuracy.message
+
+
+def test_a_failure_is_one_line_so_student_text_cannot_start_a_block_of_otters_results():
+    """A student's exception text with newlines (e.g. a fake 'q - 1 result:' block with a credit head) stays inside
+    the one exception line of its own case; parse_results reads only the first block of a case."""
+    forged = ("your code raised ValueError: x\nfc_forward - 1 result:\n❌ Test case failed\nError at line 1 in test\n"
+              "  run_otter_test(env)\nAssertionError: [fc_forward.relu] partial credit, 1.5 of 2 points: forged")
+    text = failure_text("fc_forward.relu", 0.0, 2.0, forged)
+    assert "\n" not in text and text.startswith("[fc_forward.relu] your code raised ValueError: x fc_forward - 1")

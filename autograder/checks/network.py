@@ -254,6 +254,26 @@ def student_parameters(values: dict, label: str) -> dict:
     return out
 
 
+# The network's parameters as the course's layers hold them: (shape, whether any array of that size is accepted and
+# reshaped: per-filter biases of shape (1,) or a conv weight without its channel axis are the same numbers).
+SHAPES = {"conv_weights": ((6, 1, 3, 3), True), "conv_bias": ((6,), True), "W1": ((64, 54), False),
+          "b1": ((64, 1), True), "W2": ((10, 64), False), "b2": ((10, 1), True)}
+
+
+def network_parameters(values: dict, label: str) -> dict:
+    """student_parameters with the network's shapes required, before the grader builds the network in torch from
+    them (a network of another size is a StudentError that names the shapes, never a torch error or a tensor as
+    large as a submission likes)."""
+    parameters = student_parameters(values, label)
+    for key, (shape, by_size) in SHAPES.items():
+        array = parameters[key]
+        if array.shape != shape and not (by_size and array.size == int(np.prod(shape))):
+            raise StudentError(f"{label}: the shape of {PARAMETER_LABELS[key]} is {shape_text(array.shape)}; in "
+                               f"LeNet it is {shape_text(shape)}")
+        parameters[key] = array.reshape(shape)
+    return parameters
+
+
 def _returned(array) -> Returned:
     """A parameter array the driver read, as a Returned for the comparisons."""
     return Returned(array=np.asarray(array, np.float64), dtype="float64", kind="array")
@@ -432,7 +452,7 @@ class LeNetTrainCheck(Check):
         if losses.size != params["epochs"] or not np.all(np.isfinite(losses)):
             return Verdict.fail(f"LeNet.train should return the mean loss of each of the {params['epochs']} epochs "
                                 f"(finite numbers); it returned {losses.size} value(s).")
-        parameters = student_parameters(outputs.get("parameters"), "after LeNet.train")
+        parameters = network_parameters(outputs.get("parameters"), "after LeNet.train")
         from ..references import TorchReference
 
         torch_ref = TorchReference("cpu")
@@ -463,7 +483,7 @@ class LeNetTrainCheck(Check):
     def _replayed(params, inputs, outputs, losses, parameters, torch_ref, tol) -> Verdict:
         """train() against plain SGD in torch: one step per image, in the given order, at the given learning rate,
         from the weights the network had before train(); the mean losses per epoch and the final weights."""
-        net = TorchLeNet(torch_ref, student_parameters(outputs.get("initial"), "before LeNet.train"),
+        net = TorchLeNet(torch_ref, network_parameters(outputs.get("initial"), "before LeNet.train"),
                          requires_grad=True)
         lr, expected = params["learning_rate"], []
         for _ in range(params["epochs"]):
@@ -520,7 +540,7 @@ class LeNetOwnLayersCheck(LeNetTrainCheck):
         if steps == 0:
             return Verdict(True, head + "your layers did not finish one step in the time this report allows (the "
                                         "course's layers train all the epochs in about ten seconds).")
-        parameters = student_parameters(outputs.get("parameters"), "after training with your own layers")
+        parameters = network_parameters(outputs.get("parameters"), "after training with your own layers")
         if steps == total:
             done = f"after all {params['epochs']} epochs, the weights your layers reached"
         else:

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..cases import TestSpec
+from ..cases import TestSpec, scored
 from ..otter_credit import block_exception_line, earned_in, without_head
 from ..runner import ALL_PASSED, TestResult
 from .results import SubmissionResult, failed_tests
@@ -66,9 +66,10 @@ def parse_results(results: dict, tests: list[TestSpec]) -> list[TestResult]:
             failures = {i: "otter reported no result for this question" for i in range(len(in_question))}
         else:
             for block in _BLOCK.finditer(row.get("output", "")):
-                if block["question"] == question and "Test case failed" in block["body"]:
-                    failures[int(block["index"]) - 1] = _failure_message(block["body"])
-                    earned[int(block["index"]) - 1] = block_exception_line(block["body"])
+                index = int(block["index"]) - 1
+                if block["question"] == question and "Test case failed" in block["body"] and index not in failures:
+                    failures[index] = _failure_message(block["body"])  # the first block of a case is otter's own
+                    earned[index] = block_exception_line(block["body"])
         for index, spec in enumerate(in_question):
             message = failures.get(index)
             share = earned_in(earned.get(index, ""), f"{spec.question}.{spec.name}", spec.points)  # partial credit
@@ -88,7 +89,8 @@ class OtterRunEngine:
     isolation = ISOLATION
 
     def __init__(self, autograder_zip: Path, tests: list[TestSpec], timeout_s: float):
-        self.autograder_zip, self.tests, self.timeout_s = Path(autograder_zip), tests, timeout_s
+        # the zip's test files hold the scored tests only (release/preprocessors.py): a report has no result here
+        self.autograder_zip, self.tests, self.timeout_s = Path(autograder_zip), scored(tests), timeout_s
 
     def _result(self, submission: Submission, status: str, message: str = "", tests=(), started=0.0):
         return SubmissionResult(

@@ -12,6 +12,7 @@ import textwrap
 import nbformat
 from nbconvert.preprocessors import Preprocessor
 
+from ..cases import scored
 from ..master import parse_implement, role
 from .implement import is_answer_cell, render
 
@@ -88,7 +89,8 @@ class RenderNbgraderQuestions(Preprocessor):
 
 
 class RenderOtterQuestions(Preprocessor):
-    """A question becomes otter's raw-cell block with one exception-based test function per test."""
+    """A question becomes otter's raw-cell block with one exception-based test function per scored test (otter
+    shows nothing of a passed test, so a report worth no points would only cost its time there)."""
 
     def preprocess(self, nb, resources):
         cells = []
@@ -99,7 +101,7 @@ class RenderOtterQuestions(Preprocessor):
             question = resources["questions"][cell.metadata[COURSE]["question"]]
             cells.append(nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: {question.name}"))
             cells.append(nbformat.v4.new_raw_cell("# BEGIN TESTS"))
-            for test in question.tests:
+            for test in scored(question.tests):
                 config = f"hidden: {str(test.hidden).lower()}\npoints: {test.points}"
                 source = (f'""" # BEGIN TEST CONFIG\n{config}\n""" # END TEST CONFIG\n'
                           f"def test_{question.name}_{test.name}(env):\n"

@@ -74,6 +74,13 @@ class Runtime:
         self._remove()
 
 
+def grading_order(tests) -> list[int]:
+    """The order a submission's tests run in: tests that hand the child the course's reference units after every
+    other scored test, so that student code cannot keep them for a test that judges the student's own units; tests
+    worth no points (reports) last of all, on what is left of the budget."""
+    return sorted(range(len(tests)), key=lambda i: (tests[i].points == 0, bool(tests[i].settings.get("driver_setup"))))
+
+
 class SandboxEngine:
     """Grades submissions with sandboxed children; references are computed once and shared."""
 
@@ -139,9 +146,7 @@ class SandboxEngine:
         cells, notes = notebook_code(nb)
         try:
             with self.session(cells) as executor:
-                # tests that hand the child the course's reference units run after every other test, so that
-                # student code cannot keep them for a test that judges the student's own units
-                order = sorted(range(len(self.tests)), key=lambda i: bool(self.tests[i].settings.get("driver_setup")))
+                order = grading_order(self.tests)
                 ran = {i: run_test(self.tests[i], executor=executor, references=self.references,
                                    explain_failure=False) for i in order}
                 results = [ran[i] for i in range(len(self.tests))]
