@@ -419,6 +419,46 @@ class LeNetCheck(Check):
         return f"LeNet.{params['method']} on {count} image{'s' if count > 1 else ''}{layers}"
 
 
+class LeNetLayersCheck(Check):
+    """LeNet(learning_rate, seed) builds exactly the network's six layers, with the arguments the notebook's table
+    gives (the driver records what each layer class was built with; a layer is judged by its arguments, in the
+    order of the course's signatures, and its activators by class)."""
+
+    name, driver = "lenet_layers", "lenet_layers"
+    random_inputs = False
+
+    def references(self, params, inputs, torch_ref):
+        lr = params["learning_rate"]
+        return {"layers": [("ConvLayer", [8, 8, 1, 3, 3, 6, 0, 1, "ReluActivator()", lr]),
+                           ("MaxPoolingLayer", [6, 6, 6, 2, 2, 2]), ("Flatten", []),
+                           ("FullyConnectedLayer", [54, 64, "ReluActivator()", lr]),
+                           ("FullyConnectedLayer", [64, 10, "IdentityActivator()", lr]), ("SoftmaxCrossEntropy", [])]}
+
+    def judge(self, params, inputs, outputs, refs, tol):
+        built = outputs.get("layers")
+        if not isinstance(built, list) or len(built) != len(refs["layers"]):
+            return Verdict.fail("could not read the layers LeNet built.")
+        for position, (layer, (name, arguments)) in enumerate(zip(built, refs["layers"]), start=1):
+            expected = f"{name}({', '.join(map(_text, arguments))})"
+            if not isinstance(layer, dict):
+                return Verdict.fail(f"LeNet's layer {position} was not built from the course's layer classes by "
+                                    f"LeNet(learning_rate, seed); the table says {expected}.")
+            got = f"{layer.get('class')}({', '.join(map(_text, layer.get('arguments') or []))})"
+            if got != expected:
+                return Verdict.fail(f"LeNet's layer {position} is {got}; the table in the notebook says {expected}.")
+        return PASS
+
+    def describe(self, params):
+        return f"the six layers LeNet({params['learning_rate']}, {params.get('seed', 0)}) builds, and their arguments"
+
+
+def _text(value) -> str:
+    """An argument as the table writes it: numbers as Python writes them, activators by class (no quotes)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
 class LeNetTrainCheck(Check):
     """LeNet(learning_rate, seed).train on the digits' training part with course.yml's epochs and learning rate;
     the grader reads the trained weights, computes the held-out accuracy from its own torch logits, and checks
@@ -571,5 +611,6 @@ def _seconds(value) -> str:
     return f"{seconds:.0f} s" if np.isfinite(seconds) and 0 <= seconds < 1e5 else "time"
 
 
-CHECKS = (NetworkSizeCheck(), KerasParametersCheck(), LayerAsLayerCheck(), LeNetCheck(), LeNetTrainCheck(),
+CHECKS = (NetworkSizeCheck(), KerasParametersCheck(), LayerAsLayerCheck(), LeNetCheck(), LeNetLayersCheck(),
+          LeNetTrainCheck(),
           LeNetOwnLayersCheck())

@@ -8,6 +8,7 @@ wiring and training loop alone; the student's own classes are put back afterward
 from __future__ import annotations
 
 import contextlib
+import inspect
 import time
 
 import numpy as np
@@ -57,6 +58,47 @@ def layers_for(namespace, params):
         return
     saved = {name: namespace.get(name, _MISSING) for name in LAYER_CLASSES}
     namespace.update({name: reference_unit(name) for name in LAYER_CLASSES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+BUILT_WITH = "_course_built_with"  # what a recorded layer class keeps on each instance: (class name, arguments)
+BUILT_LAYERS = ("ConvLayer", "MaxPoolingLayer", "Flatten", "FullyConnectedLayer", "SoftmaxCrossEntropy")
+
+
+def _argument(value):
+    """A constructor argument as a plain value: an activator (any object) as its class is called, 'ReluActivator()'."""
+    if isinstance(value, type):
+        return f"the class {value.__name__}"
+    return value if isinstance(value, (int, float, str)) or value is None else f"{type(value).__name__}()"
+
+
+def _recording(cls, name: str):
+    """cls, keeping on each instance the arguments it was built with, in the order of cls's own signature."""
+    def __init__(self, *args, **kwargs):
+        try:
+            bound = inspect.signature(cls.__init__).bind(self, *args, **kwargs)
+            arguments = [_argument(v) for k, v in list(bound.arguments.items())[1:]]
+        except (TypeError, ValueError):
+            arguments = [_argument(v) for v in args] + [_argument(v) for v in kwargs.values()]
+        with contextlib.suppress(AttributeError):  # a class with __slots__ is judged as built from no course class
+            object.__setattr__(self, BUILT_WITH, (name, arguments))
+        cls.__init__(self, *args, **kwargs)
+
+    return type(cls.__name__, (cls,), {"__init__": __init__, "__module__": cls.__module__})
+
+
+@contextlib.contextmanager
+def recorded_layers(namespace):
+    """The layer classes LeNet builds, replaced for the call by subclasses that record their arguments."""
+    saved = {name: namespace.get(name, _MISSING) for name in BUILT_LAYERS}
+    namespace.update({name: _recording(cls, name) for name, cls in saved.items() if isinstance(cls, type)})
     try:
         yield
     finally:
@@ -187,3 +229,13 @@ def lenet_own_training(namespace, inputs, params, settings):
             call("LeNet.step", step, image.copy(), label)
             steps += 1
     return {"parameters": read_parameters(layers), "steps": steps, "seconds": time.monotonic() - started}
+
+
+@driver
+def lenet_layers(namespace, inputs, params, settings):
+    """A new LeNet(learning_rate, seed) -> for each of its six layers (layers()), the class it was built from and
+    the arguments it was built with (None for a layer built from no course layer class)."""
+    with layers_for(namespace, params), recorded_layers(namespace):
+        net = new_lenet(namespace, params)
+        built = [getattr(layer, BUILT_WITH, None) for layer in layers_of(net)]
+    return {"layers": [None if b is None else {"class": b[0], "arguments": b[1]} for b in built]}
