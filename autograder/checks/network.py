@@ -486,6 +486,15 @@ class LeNetTrainCheck(Check):
         return {"held_out_images": images, "held_out_labels": labels.astype(float)}
 
     def judge(self, params, inputs, outputs, refs, tol):
+        if outputs.get("initial_again") is not None:
+            first = network_parameters(outputs.get("initial"), f"after LeNet({params['learning_rate']}, {params['seed']})")
+            again = network_parameters(outputs.get("initial_again"), "after the same LeNet built first")
+            differing = [PARAMETER_LABELS[key] for key in PARAMETERS if not np.array_equal(first[key], again[key])]
+            if differing:
+                return Verdict.fail(f"two LeNet({params['learning_rate']}, {params['seed']}) built with numpy's global "
+                                    f"random state in different states start from different weights ("
+                                    f"{', '.join(differing)}): draw every initial weight from "
+                                    "np.random.default_rng(seed), as section 7 says.")
         losses = outputs.get("returned")
         losses = losses if losses is not None else outputs.get("losses")
         losses = as_array(losses, "LeNet.train").array.ravel()
@@ -549,6 +558,9 @@ class LeNetTrainCheck(Check):
         return PASS
 
     def describe(self, params):
+        if params.get("reproducible"):
+            return (f"LeNet({params['learning_rate']}, {params.get('seed', 0)}) built twice, numpy's global random "
+                    f"state different each time, then trained on the first {params.get('training_images')} digits")
         layers = "the course's layers" if params.get("layers_source") == "reference" else "your layers"
         what = (f"held-out accuracy at least {float(params['minimum_accuracy']):.0%}" if params.get("held_out")
                 else f"the first {params.get('training_images')} training digits")
