@@ -350,3 +350,34 @@ def test_code_that_calls_sys_exit_in_a_kernel_fails_its_test_and_grading_goes_on
 
     with pytest.raises(StudentError, match=r"called sys.exit\(3\) while being graded"):
         call("LeNet.step", lambda: exit(3))
+
+
+def test_the_layers_lenet_builds_are_judged_by_their_arguments_however_they_are_passed(masters):
+    """Keywords in another order and sizes computed with numpy are the table's arguments; another size is named."""
+    from autograder import samples as sample_defs
+    from autograder.drivers.network import lenet_layers
+
+    reference = next(s for s in sample_defs.load_samples("a4") if s.name == "reference")
+    namespace = sample_defs.namespace(reference, masters["a4"])
+    base = namespace["LeNet"]
+
+    class KeywordLeNet(base):
+        def __init__(self, learning_rate, seed):
+            super().__init__(learning_rate, seed)
+            self.pool = namespace["MaxPoolingLayer"](stride=2, filter_height=2, filter_width=2, channel_number=6,
+                                                     input_height=np.int64(6), input_width=6)
+
+        def layers(self):
+            found = super().layers()
+            return found[:1] + [self.pool] + found[2:]
+
+    check = get_check("lenet_layers")
+    params = {"learning_rate": 0.05, "seed": 0}
+    refs = check.references(params, {}, None)
+    for cls in (base, KeywordLeNet):  # the namespace is the notebook's globals, which LeNet's code reads
+        namespace["LeNet"] = cls
+        outputs = lenet_layers(namespace, {}, params, {})
+        assert check.judge(params, {}, outputs, refs, TOL).passed, outputs
+    outputs = lenet_layers(namespace, {}, {**params, "learning_rate": 0.1}, {})
+    verdict = check.judge(params, {}, outputs, refs, TOL)
+    assert not verdict.passed and "ConvLayer(8, 8, 1, 3, 3, 6, 0, 1, ReluActivator(), 0.1)" in verdict.message

@@ -76,6 +76,8 @@ def _argument(value):
     """A constructor argument as a plain value: an activator (any object) as its class is called, 'ReluActivator()'."""
     if isinstance(value, type):
         return f"the class {value.__name__}"
+    if isinstance(value, np.generic):  # a size computed with numpy is the same number
+        value = value.item()
     return value if isinstance(value, (int, float, str)) or value is None else f"{type(value).__name__}()"
 
 
@@ -220,7 +222,7 @@ def lenet_train(namespace, inputs, params, settings):
 def lenet_own_training(namespace, inputs, params, settings):
     """A new LeNet(learning_rate, seed) of the student's own layers trained by step(image, label), one image at a
     time in the given order, for the case's epochs or until its share of the time left runs out -> the weights and
-    the number of steps taken (a report: it stops between two steps, never by a time limit)."""
+    the number of steps taken (a report: it stops by itself between two steps, before the test's limit)."""
     allowance = float(params.get("time_share", 0.75)) * float(settings.get(TIME_LEFT, settings.get("test_timeout_s", 20)))
     started = time.monotonic()
     net = new_lenet(namespace, params)
