@@ -199,7 +199,8 @@ def test_the_scanner_finds_planted_leaks(built, masters, assignment, tmp_path):
 @integration
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_otter_autograder_zip(built, masters, assignment):
-    """Every test's data (hidden ones too) travels in the zip beside its test file."""
+    """Every test's data (hidden ones too) travels in the zip beside its test file; a report (no points) has no
+    otter test function (otter shows nothing of a passed test)."""
     questions = masters[assignment].questions
     with zipfile.ZipFile(built[assignment].otter_zip) as z:
         names = z.namelist()
@@ -213,7 +214,7 @@ def test_otter_autograder_zip(built, masters, assignment):
     assert any("hidden=True" in t for t in tests.values())
     for question in questions.values():
         for test in question.tests:
-            assert f"run_otter_test(env, '{test.id}')" in tests[f"tests/{question.name}.py"]
+            assert (f"run_otter_test(env, '{test.id}')" in tests[f"tests/{question.name}.py"]) == (test.points > 0)
             assert f'"{test.name}": {{' in data[f"tests/{question.name}.json"]
     assert '"pdf": false' in config
 
