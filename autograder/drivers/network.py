@@ -51,13 +51,10 @@ def layer_as_layer(namespace, inputs, params, settings):
 
 
 @contextlib.contextmanager
-def layers_for(namespace, params):
-    """The course's layer classes in the namespace for the length of the call when the case asks for them."""
-    if params.get("layers_source") != "reference" or reference_unit("ConvLayer") is None:
-        yield
-        return
-    saved = {name: namespace.get(name, _MISSING) for name in LAYER_CLASSES}
-    namespace.update({name: reference_unit(name) for name in LAYER_CLASSES})
+def replaced(namespace, replacements: dict):
+    """The namespace's names set to `replacements` for the length of the call, then put back as they were."""
+    saved = {name: namespace.get(name, _MISSING) for name in replacements}
+    namespace.update(replacements)
     try:
         yield
     finally:
@@ -66,6 +63,16 @@ def layers_for(namespace, params):
                 namespace.pop(name, None)
             else:
                 namespace[name] = value
+
+
+@contextlib.contextmanager
+def layers_for(namespace, params):
+    """The course's layer classes in the namespace for the length of the call when the case asks for them."""
+    if params.get("layers_source") != "reference" or reference_unit("ConvLayer") is None:
+        yield
+        return
+    with replaced(namespace, {name: reference_unit(name) for name in LAYER_CLASSES}):
+        yield
 
 
 BUILT_WITH = "_course_built_with"  # what a recorded layer class keeps on each instance: (class name, arguments)
@@ -96,19 +103,10 @@ def _recording(cls, name: str):
     return type(cls.__name__, (cls,), {"__init__": __init__, "__module__": cls.__module__})
 
 
-@contextlib.contextmanager
 def recorded_layers(namespace):
     """The layer classes LeNet builds, replaced for the call by subclasses that record their arguments."""
-    saved = {name: namespace.get(name, _MISSING) for name in BUILT_LAYERS}
-    namespace.update({name: _recording(cls, name) for name, cls in saved.items() if isinstance(cls, type)})
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is _MISSING:
-                namespace.pop(name, None)
-            else:
-                namespace[name] = value
+    return replaced(namespace, {name: _recording(namespace[name], name) for name in BUILT_LAYERS
+                                if isinstance(namespace.get(name), type)})
 
 
 def layers_of(net) -> list:
